@@ -1,0 +1,52 @@
+/**
+ * `npm run chat`: talk to the assistant in the terminal. Type a question in any of its languages; type the
+ * number of a button to press it; `/lang sq|en|sr-Latn|sr-Cyrl` picks a language; `/quit` or Ctrl-D leaves.
+ */
+import { createInterface } from 'node:readline/promises';
+import { stdin, stdout } from 'node:process';
+import { isLocale, type Locale } from '../../core/locale.js';
+import type { QuickReply, Turn } from '../../core/reply.js';
+import { Assistant } from '../../dialogue/assistant.js';
+import { loadKnowledgeOrThrow } from '../../knowledge/load.js';
+import { replyAsPlainText } from './plain-text.js';
+
+const bold = (s: string) => (stdout.isTTY ? `\x1b[1m${s}\x1b[22m` : s);
+
+let assistant: Assistant;
+try {
+  assistant = new Assistant(loadKnowledgeOrThrow());
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+const rl = createInterface({ input: stdin, output: stdout });
+let buttons: QuickReply[] = [];
+let lang: Locale | undefined;
+const sessionId = `cli-${process.pid}`;
+
+console.log(bold('OSCE Mission in Kosovo – assistant.') + ' Ask in English, shqip, srpski or српски. /quit to leave.\n');
+const say = (turn: Turn) => {
+  const reply = assistant.respond(turn);
+  buttons = reply.quickReplies;
+  lang = undefined;
+  console.log(`\n${replyAsPlainText(reply, true)}\n`);
+};
+say({ sessionId, text: '', payload: 'i:greeting' });
+
+rl.on('close', () => process.exit(0));
+for (;;) {
+  const text = (await rl.question(bold('> '))).trim();
+  if (text === '/quit' || text === '/exit') break;
+  const picked = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
+  if (text.startsWith('/lang')) {
+    const choice = text.split(/\s+/)[1];
+    if (isLocale(choice)) {
+      lang = choice;
+      say({ sessionId, text: '', lang, payload: 'm' });
+    } else console.log('Usage: /lang en | sq | sr-Latn | sr-Cyrl');
+    continue;
+  }
+  say(picked ? { sessionId, text: picked.label, payload: picked.payload } : { sessionId, text, ...(lang ? { lang } : {}) });
+}
+rl.close();

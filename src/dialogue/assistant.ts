@@ -1,0 +1,239 @@
+import { LOCALES, type Locale } from '../core/locale.js';
+import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
+import type { QuickReply, Reply, Turn } from '../core/reply.js';
+import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
+import { Nlu, type Understanding } from '../nlu/nlu.js';
+import { clean, fold, hasWords, scriptOf } from '../nlu/normalize.js';
+import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
+import { POLICY, type Policy } from './policy.js';
+import { replyLanguage } from './reply-language.js';
+import { DEFAULT_SESSIONS, SessionStore, type Session, type SessionStoreOptions } from './session.js';
+
+export interface AssistantOptions {
+  sessions?: SessionStoreOptions;
+  /** A trained NLU to share between assistants (tests, benchmarks); trained from `kb` when absent. */
+  nlu?: Nlu;
+  /** Thresholds (see policy.ts); the defaults are the tuned ones. */
+  policy?: Policy;
+}
+
+type Draft = Omit<Reply, 'lang'>;
+
+/**
+ * The whole engine behind one call: `respond(turn) → reply`. It knows nothing of channels; a channel turns
+ * its messages into turns and replies into its own messages.
+ *
+ * @example
+ *   const assistant = new Assistant(loadKnowledgeOrThrow());
+ *   assistant.respond({ sessionId: 's1', text: 'a ka zyre ne peje?' }).messages[0].text
+ *   // → "Po, Pejë/Peć është një nga pesë qendrat rajonale të Misionit…"
+ */
+export class Assistant {
+  readonly nlu: Nlu;
+  private readonly lexicon: Lexicon;
+  private readonly sessions: SessionStore;
+  private readonly policy: Policy;
+
+  constructor(
+    readonly kb: KnowledgeBase,
+    options: AssistantOptions = {},
+  ) {
+    this.nlu = options.nlu ?? new Nlu(kb);
+    this.lexicon = new Lexicon(kb);
+    this.sessions = new SessionStore(options.sessions ?? DEFAULT_SESSIONS);
+    this.policy = options.policy ?? POLICY;
+  }
+
+  get activeSessions(): number {
+    return this.sessions.size;
+  }
+
+  respond(turn: Turn): Reply {
+    const session = this.sessions.get(turn.sessionId);
+    session.turns += 1;
+    if (turn.lang) session.chosen = turn.lang;
+    const reply = this.decide(turn, session);
+    session.lang = reply.lang;
+    return reply;
+  }
+
+  private decide(turn: Turn, session: Session): Reply {
+    const fallbackLocale = () => replyLanguage(turn.lang, session, undefined, turn.langHint);
+    const action = turn.payload ? parsePayload(turn.payload) : undefined;
+    if (action) return this.act(action, turn.lang ?? session.chosen ?? session.lang ?? turn.langHint ?? 'en', session, 'Latn');
+
+    const raw = typeof turn.text === 'string' ? turn.text : '';
+    if (raw.length > this.policy.maxChars) return this.line('too_long', fallbackLocale(), { max: String(this.policy.maxChars) });
+    const text = clean(raw);
+    if (!text) return this.line('empty', fallbackLocale());
+    if (!hasWords(text)) return this.line('no_text', fallbackLocale());
+
+    const script = scriptOf(text);
+    const label = this.lexicon.label(fold(text));
+    if (label) {
+      const labelled: Locale = label.locale === 'sr-Latn' || label.locale === 'sr-Cyrl' ? (script === 'Cyrl' ? 'sr-Cyrl' : 'sr-Latn') : label.locale;
+      return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script);
+    }
+
+    const u = this.nlu.understand(text);
+    const locale = replyLanguage(turn.lang, session, u, turn.langHint);
+    const best = u.ranked[0]!;
+
+    const target = this.lexicon.languageIn(u.tokens);
+    if (target && (best.intent === 'change_language' || u.tokens.length <= 3)) return this.switchLanguage(target, script, session);
+
+    let { intent, probability } = best;
+    let place: Place | undefined = u.places[0]?.place;
+    const confidentElsewhere = (isDialogueIntent(intent) || intent === OUT_OF_SCOPE) && probability >= this.policy.answer;
+    const otherWords = u.tokens.length - u.places.reduce((n, p) => n + p.end - p.start, 0);
+    if (place && otherWords <= this.policy.followUpWords && !confidentElsewhere) {
+      // "and in Peja?": a place with few other words continues the last place question, or asks about offices.
+      intent = this.placeAware(session.lastIntent) ? session.lastIntent! : this.placeAware(intent) ? intent : 'offices';
+      probability = Math.max(probability, this.probabilityOf(u, intent), this.policy.answer);
+    }
+    if (!place && this.placeAware(intent) && session.lastPlace && this.placeAware(session.lastIntent) && u.tokens.length <= 5) {
+      // "and their phone?" right after a question about the office in Peja.
+      place = this.kb.places.find((p) => p.id === session.lastPlace);
+    }
+
+    if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
+    if (probability >= this.policy.answer && u.nearest >= this.policy.familiar) return this.answerIntent(intent, probability, locale, session, place);
+    if (probability >= this.policy.clarify) {
+      const candidates = u.ranked
+        .filter((r) => this.kb.answers.has(r.intent) && r.probability >= this.policy.candidate)
+        .slice(0, 3);
+      if (candidates.length > 0) return this.clarify(candidates.map((c) => c.intent), probability, locale);
+    }
+    return this.notUnderstood(locale, probability);
+  }
+
+  private act(action: Action, locale: Locale, session: Session, script: 'Latn' | 'Cyrl' | 'none'): Reply {
+    switch (action.type) {
+      case 'intent':
+        if (!this.kb.answers.has(action.intent) && !isDialogueIntent(action.intent)) return this.notUnderstood(locale, 0);
+        return this.answerIntent(action.intent, 1, locale, session, undefined);
+      case 'group':
+        return this.group(action.group, locale);
+      case 'menu':
+        return this.menu(locale);
+      case 'language':
+        return this.switchLanguage(action.lang, script, session);
+    }
+  }
+
+  private answerIntent(intent: string, confidence: number, locale: Locale, session: Session, place: Place | undefined): Reply {
+    const answer = this.kb.answers.get(intent);
+    if (!answer) return this.dialogueIntent(intent, confidence, locale, session);
+    const placed = place ? this.placeCase(answer, place) : undefined;
+    const text = (placed?.text ?? answer.text)[locale].replaceAll('{place}', place?.display[locale] ?? '');
+    session.lastIntent = intent;
+    session.lastPlace = placed ? place!.id : undefined;
+    return {
+      lang: locale,
+      intent,
+      confidence,
+      fallback: placed ? placed.fallback : answer.kind === 'noinfo',
+      messages: [{ text }],
+      quickReplies: [...answer.followUps.map((f) => this.intentButton(f, locale)), this.menuButton(locale)],
+      ...(placed ? { place: place!.id } : {}),
+    };
+  }
+
+  private dialogueIntent(intent: string, confidence: number, locale: Locale, session: Session): Reply {
+    const groups = this.groupButtons(locale);
+    switch (intent) {
+      case 'greeting': {
+        const others = session.turns <= 1 ? this.languageButtons().filter((b) => b.payload !== `l:${locale}`) : [];
+        return this.line('greeting', locale, {}, { intent, confidence, quickReplies: [...groups, ...others] });
+      }
+      case 'help':
+        return this.line('help', locale, {}, { intent, confidence, quickReplies: groups });
+      case 'thanks':
+        return this.line('thanks', locale, {}, { intent, confidence, quickReplies: [this.menuButton(locale)] });
+      case 'goodbye':
+      case 'bot_identity':
+        return this.line(intent, locale, {}, { intent, confidence });
+      case 'topics_menu':
+        return { ...this.menu(locale), confidence };
+      case 'change_language':
+        return this.line('language_choose', locale, {}, { intent, confidence, quickReplies: this.languageButtons() });
+      default:
+        return this.notUnderstood(locale, confidence);
+    }
+  }
+
+  private switchLanguage(target: Locale | 'sr', script: 'Latn' | 'Cyrl' | 'none', session: Session): Reply {
+    const locale: Locale = target === 'sr' ? (script === 'Cyrl' ? 'sr-Cyrl' : 'sr-Latn') : target;
+    session.chosen = locale;
+    const switched = this.kb.dialogue.language_switched[locale];
+    const last = session.lastIntent ? this.kb.answers.get(session.lastIntent) : undefined;
+    if (!last) return { ...this.menu(locale), intent: 'change_language', messages: [{ text: switched }, ...this.menu(locale).messages] };
+    const place = this.kb.places.find((p) => p.id === session.lastPlace);
+    const repeated = this.answerIntent(last.intent, 1, locale, session, place);
+    return { ...repeated, intent: 'change_language', messages: [{ text: switched }, ...repeated.messages] };
+  }
+
+  private menu(locale: Locale): Reply {
+    return this.line('topics_intro', locale, {}, { intent: 'topics_menu', confidence: 1, quickReplies: this.groupButtons(locale) });
+  }
+
+  private group(id: string, locale: Locale): Reply {
+    const group = this.kb.topics.find((g) => g.id === id);
+    if (!group) return this.menu(locale);
+    return this.line('group_intro', locale, { group: group.label[locale] }, {
+      intent: 'topics_menu',
+      confidence: 1,
+      quickReplies: [...group.intents.map((i) => this.intentButton(i, locale)), this.menuButton(locale)],
+    });
+  }
+
+  private clarify(intents: string[], confidence: number, locale: Locale): Reply {
+    return this.line('clarify', locale, {}, {
+      confidence,
+      fallback: true,
+      quickReplies: [...intents.map((i) => this.intentButton(i, locale)), this.menuButton(locale)],
+    });
+  }
+
+  private notUnderstood(locale: Locale, confidence: number): Reply {
+    return this.line('not_understood', locale, {}, { confidence, fallback: true, quickReplies: this.groupButtons(locale) });
+  }
+
+  /** A reply made of one of the assistant's own lines. */
+  private line(key: DialogueKey, locale: Locale, values: Record<string, string> = {}, draft: Partial<Draft> = {}): Reply {
+    let text = this.kb.dialogue[key][locale];
+    for (const [k, v] of Object.entries(values)) text = text.replaceAll(`{${k}}`, v);
+    return { lang: locale, intent: null, confidence: 0, fallback: draft.intent == null, quickReplies: [], ...draft, messages: [{ text }] };
+  }
+
+  private placeCase(answer: Answer, place: Place) {
+    const name: PlaceCaseName = place.kind === 'municipality' ? 'other_place' : place.kind;
+    return answer.byPlace[name];
+  }
+
+  private placeAware(intent: string | undefined): boolean {
+    const answer = intent ? this.kb.answers.get(intent) : undefined;
+    return !!answer && Object.keys(answer.byPlace).length > 0;
+  }
+
+  private probabilityOf(u: Understanding, intent: string): number {
+    return u.ranked.find((r) => r.intent === intent)?.probability ?? 0;
+  }
+
+  private intentButton(intent: string, locale: Locale): QuickReply {
+    const label = this.kb.answers.get(intent)?.label[locale] ?? intent;
+    return { label, payload: payloadOf({ type: 'intent', intent }) };
+  }
+
+  private menuButton(locale: Locale): QuickReply {
+    return { label: this.kb.dialogue.menu_button[locale], payload: payloadOf({ type: 'menu' }) };
+  }
+
+  private groupButtons(locale: Locale): QuickReply[] {
+    return this.kb.topics.map((g) => ({ label: g.label[locale], payload: payloadOf({ type: 'group', group: g.id }) }));
+  }
+
+  private languageButtons(): QuickReply[] {
+    return LOCALES.map((l) => ({ label: this.kb.languageNames[l], payload: payloadOf({ type: 'language', lang: l }) }));
+  }
+}

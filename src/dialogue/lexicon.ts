@@ -1,0 +1,73 @@
+import { LOCALES, type Locale } from '../core/locale.js';
+import type { KnowledgeBase } from '../knowledge/types.js';
+import { fold } from '../nlu/normalize.js';
+
+/** What a button label (typed or tapped) or payload stands for. */
+export type Action =
+  | { type: 'intent'; intent: string }
+  | { type: 'group'; group: string }
+  | { type: 'language'; lang: Locale | 'sr' }
+  | { type: 'menu' };
+
+/** Payloads are short ASCII strings, well within Telegram's 64-byte callback data. */
+export function payloadOf(action: Action): string {
+  switch (action.type) {
+    case 'intent':
+      return `i:${action.intent}`;
+    case 'group':
+      return `g:${action.group}`;
+    case 'language':
+      return `l:${action.lang}`;
+    case 'menu':
+      return 'm';
+  }
+}
+
+export function parsePayload(payload: string): Action | undefined {
+  const [kind, value = ''] = payload.split(':', 2);
+  if (kind === 'm') return { type: 'menu' };
+  if (kind === 'i' && value) return { type: 'intent', intent: value };
+  if (kind === 'g' && value) return { type: 'group', group: value };
+  if (kind === 'l' && (value === 'sr' || (LOCALES as readonly string[]).includes(value))) return { type: 'language', lang: value as Locale | 'sr' };
+  return undefined;
+}
+
+/**
+ * Exact lookups on folded text: every button label in every language (so typing "Mandati" or tapping it is
+ * the same), and the names of languages and scripts for switching (language buttons are those names:
+ * "Srpski" and "Српски" both read as Serbian, and the script they are written in picks the script).
+ */
+export class Lexicon {
+  private readonly labels = new Map<string, { action: Action; locale: Locale }>();
+  private readonly languages = new Map<string, Locale | 'sr'>();
+
+  constructor(kb: KnowledgeBase) {
+    for (const locale of LOCALES) {
+      const add = (label: string, action: Action) => {
+        const key = fold(label);
+        if (key && !this.labels.has(key)) this.labels.set(key, { action, locale });
+      };
+      for (const a of kb.answers.values()) add(a.label[locale], { type: 'intent', intent: a.intent });
+      for (const g of kb.topics) add(g.label[locale], { type: 'group', group: g.id });
+      add(kb.dialogue.menu_button[locale], { type: 'menu' });
+      add(kb.dialogue.contact_button[locale], { type: 'intent', intent: 'contact' });
+    }
+    for (const { id, spellings } of kb.languages) for (const s of spellings) this.languages.set(fold(s), id);
+  }
+
+  /** The action of a label, when the whole message is one. */
+  label(folded: string): { action: Action; locale: Locale } | undefined {
+    return this.labels.get(folded);
+  }
+
+  /** A language or script named in the message ("na shqip" → sq), longest phrase first. */
+  languageIn(tokens: readonly string[]): Locale | 'sr' | undefined {
+    for (let n = 3; n >= 1; n--) {
+      for (let i = 0; i + n <= tokens.length; i++) {
+        const id = this.languages.get(tokens.slice(i, i + n).join(' '));
+        if (id) return id;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * When to answer, ask back or admit not understanding. The classifier's probabilities are calibrated
+ * (bench/nlu.ts reports the calibration), so these read as "how likely is this the right topic".
+ * Tuned by cross-validation on the training phrases, never on the held-out set.
+ */
+export interface Policy {
+  readonly answer: number;
+  readonly familiar: number;
+  readonly clarify: number;
+  readonly candidate: number;
+  readonly maxChars: number;
+  readonly followUpWords: number;
+}
+
+export const POLICY: Policy = {
+  /** Answer when the best topic is at least this likely… */
+  answer: 0.4,
+  /** …and the message resembles some training phrase at least this much (cosine of feature vectors). */
+  familiar: 0.2,
+  /** Below `answer`, ask back with the closest topics when the best is at least this likely. */
+  clarify: 0.2,
+  /** Topics offered when asking back must be at least this likely. */
+  candidate: 0.08,
+  /** Messages longer than this get a polite request for a shorter question. */
+  maxChars: 1000,
+  /** A follow-up such as "and in Peja?" has at most this many words besides the place. */
+  followUpWords: 3,
+};

@@ -1,0 +1,42 @@
+import { LRUCache } from 'lru-cache';
+import type { Locale } from '../core/locale.js';
+
+/** What the assistant remembers of one conversation, for follow-ups and the reply language. */
+export interface Session {
+  /** The language the conversation is in (last reply's language). */
+  lang?: Locale;
+  /** A language the person chose explicitly (button, `lang`, "na shqip"): it wins over detection. */
+  chosen?: Locale;
+  /** The last answer given, to repeat it in another language or follow up on it. */
+  lastIntent?: string;
+  lastPlace?: string;
+  turns: number;
+}
+
+export interface SessionStoreOptions {
+  /** Idle conversations are forgotten after this many milliseconds. */
+  ttlMs: number;
+  /** At most this many conversations are kept; the least recently used go first. */
+  max: number;
+}
+
+export const DEFAULT_SESSIONS: SessionStoreOptions = { ttlMs: 30 * 60_000, max: 50_000 };
+
+/** Conversations in memory, with an idle expiry and a bound, so memory stays flat however many people chat. */
+export class SessionStore {
+  private readonly cache: LRUCache<string, Session>;
+
+  constructor(options: SessionStoreOptions = DEFAULT_SESSIONS) {
+    this.cache = new LRUCache<string, Session>({ max: options.max, ttl: options.ttlMs, updateAgeOnGet: true });
+  }
+
+  get(id: string): Session {
+    let session = this.cache.get(id);
+    if (!session) this.cache.set(id, (session = { turns: 0 }));
+    return session;
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+}

@@ -1,0 +1,219 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCALES, type Locale } from '../core/locale.js';
+import { DIALOGUE_INTENTS, OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
+import { readYaml, yamlFiles } from './read.js';
+import {
+  AnswerFile,
+  DialogueFile,
+  GlossaryFile,
+  IntentFile,
+  LanguagesFile,
+  PlacesFile,
+  TopicsFile,
+  type AnswerFileData,
+  type LocalizedTextInput,
+} from './schema.js';
+import { toCyrillic } from './transliterate.js';
+import { checkText, checkPhrases } from './checks.js';
+import {
+  InvalidContentError,
+  type Answer,
+  type ContentProblem,
+  type DialogueKey,
+  type IntentPhrases,
+  type KnowledgeBase,
+  type Localized,
+  type Place,
+  type PlaceCase,
+  type PlaceCaseName,
+} from './types.js';
+
+/** The project's root folder, where content/ and intents/ live. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export type LoadResult = { ok: true; kb: KnowledgeBase } | { ok: false; problems: ContentProblem[] };
+
+/**
+ * Reads content/ and intents/, checks everything (schema, cross-references, duplicates, placeholders,
+ * source passages, neutral wording), and returns a frozen knowledge base or the full list of problems.
+ */
+export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
+  const problems: ContentProblem[] = [];
+  const at = (...p: string[]) => join(root, ...p);
+
+  const glossary = readYaml(root, at('content/glossary.yaml'), GlossaryFile, problems);
+  const keepLatinBase = glossary?.keep_latin ?? [];
+  const placesFile = readYaml(root, at('intents/entities/places.yaml'), PlacesFile, problems);
+  // Albanian forms of place names stay Latin in Cyrillic text; names the same in both languages (Prizren) do not.
+  const albanianForms = (placesFile?.values ?? []).filter((v) => v.names.sq !== v.names['sr-Latn']).map((v) => v.names.sq);
+  const keepLatin = [...keepLatinBase, ...albanianForms];
+  const localize = (t: LocalizedTextInput): Localized =>
+    Object.freeze({ ...t, 'sr-Cyrl': t['sr-Cyrl'] ?? toCyrillic(t['sr-Latn'], keepLatin) });
+
+  const languagesFile = readYaml(root, at('intents/entities/languages.yaml'), LanguagesFile, problems);
+  const dialogueFile = readYaml(root, at('content/dialogue.yaml'), DialogueFile, problems);
+  const topicsFile = readYaml(root, at('content/topics.yaml'), TopicsFile, problems);
+  const sourcePath = at('content/source/osce-mission-in-kosovo.md');
+  const source = existsSync(sourcePath) ? flatten(readFileSync(sourcePath, 'utf8')) : '';
+  if (!source) problems.push({ file: 'content/source/osce-mission-in-kosovo.md', message: 'missing: the fact sheet answers are checked against' });
+
+  const places = (placesFile?.values ?? []).map(
+    (v): Place => ({
+      ...v,
+      display: Object.freeze({
+        en: both(v.names.sq, v.names['sr-Latn']),
+        sq: both(v.names.sq, v.names['sr-Latn']),
+        'sr-Latn': both(v.names['sr-Latn'], v.names.sq),
+        'sr-Cyrl': both(v.names['sr-Cyrl'], v.names.sq === v.names['sr-Latn'] ? '' : v.names.sq),
+      }),
+    }),
+  );
+
+  // Dialogue lines: placeholders each key may use.
+  const dialogue = {} as Record<DialogueKey, Localized>;
+  if (dialogueFile) {
+    const { language_names: _names, ...lines } = dialogueFile;
+    for (const [key, text] of Object.entries(lines) as [DialogueKey, LocalizedTextInput][]) {
+      const loc = localize(text);
+      checkText('content/dialogue.yaml', key, loc, DIALOGUE_PLACEHOLDERS[key] ?? ['contacts'], places, problems);
+      dialogue[key] = loc;
+    }
+  }
+  const contacts = dialogue.contacts;
+  const expand = (t: Localized): Localized =>
+    contacts ? Object.freeze(mapLocales((l) => t[l].replaceAll('{contacts}', contacts[l]))) : t;
+  for (const key of Object.keys(dialogue) as DialogueKey[]) dialogue[key] = expand(dialogue[key]);
+
+  // Answers.
+  const answers = new Map<string, Answer>();
+  const answerFiles = new Map<string, AnswerFileData>();
+  for (const file of yamlFiles(at('content/answers'))) {
+    const name = `content/answers/${basename(file)}`;
+    const data = readYaml(root, file, AnswerFile, problems);
+    if (!data) continue;
+    if (basename(file).replace(/\.ya?ml$/, '') !== data.intent)
+      problems.push({ file: name, entry: 'intent', message: `"${data.intent}" does not match the file name` });
+    answerFiles.set(data.intent, data);
+    const text = localize(data.answer);
+    checkText(name, 'answer', text, ['contacts'], places, problems);
+    checkText(name, 'label', localize(data.label), [], places, problems);
+    if (data.kind !== 'knowledge' && !data.answer.en.includes('{contacts}'))
+      problems.push({ file: name, entry: 'answer', message: `a "${data.kind}" answer ends with {contacts}` });
+    if (data.kind === 'knowledge' && data.source.length === 0)
+      problems.push({ file: name, entry: 'source', message: 'a knowledge answer names the passage of the source it rests on' });
+    data.source.forEach((passage, i) => {
+      if (source && !source.includes(flatten(passage)))
+        problems.push({ file: name, entry: `source.${i}`, message: `not found word for word in the source: "${passage.slice(0, 60)}…"` });
+    });
+    const byPlace: Partial<Record<PlaceCaseName, PlaceCase>> = {};
+    for (const [caseName, c] of Object.entries(data.by_place ?? {}) as [PlaceCaseName, { answer: LocalizedTextInput; fallback: boolean } | undefined][]) {
+      if (!c) continue;
+      const t = localize(c.answer);
+      checkText(name, `by_place.${caseName}`, t, ['contacts', 'place'], places, problems);
+      byPlace[caseName] = Object.freeze({ text: expand(t), fallback: c.fallback });
+    }
+    answers.set(data.intent, Object.freeze({
+      intent: data.intent,
+      kind: data.kind,
+      topic: data.topic,
+      label: localize(data.label),
+      source: Object.freeze([...data.source]),
+      text: expand(text),
+      followUps: Object.freeze([...data.follow_ups]),
+      byPlace: Object.freeze(byPlace),
+    }));
+  }
+
+  // Training phrases.
+  const intents: IntentPhrases[] = [];
+  for (const file of yamlFiles(at('intents'))) {
+    const data = readYaml(root, file, IntentFile, problems);
+    if (!data) continue;
+    const name = `intents/${basename(file)}`;
+    if (basename(file).replace(/\.ya?ml$/, '') !== data.intent)
+      problems.push({ file: name, entry: 'intent', message: `"${data.intent}" does not match the file name` });
+    intents.push(Object.freeze({ intent: data.intent, utterances: Object.freeze({ ...data.utterances }) }));
+  }
+  checkPhrases(intents, problems);
+
+  // Cross-references.
+  const intentIds = new Set(intents.map((i) => i.intent));
+  const groupIds = new Set(topicsFile?.groups.map((g) => g.id) ?? []);
+  for (const [id, data] of answerFiles) {
+    const name = `content/answers/${id}.yaml`;
+    if (!intentIds.has(id)) problems.push({ file: name, message: `no training phrases: add intents/${id}.yaml` });
+    if (topicsFile && !groupIds.has(data.topic))
+      problems.push({ file: name, entry: 'topic', message: `unknown topic "${data.topic}" (see content/topics.yaml)` });
+    for (const f of data.follow_ups)
+      if (!answerFiles.has(f)) problems.push({ file: name, entry: 'follow_ups', message: `unknown intent "${f}"` });
+  }
+  for (const id of intentIds) {
+    if (!answerFiles.has(id) && !isDialogueIntent(id) && id !== OUT_OF_SCOPE)
+      problems.push({ file: `intents/${id}.yaml`, message: `unknown intent: no answer in content/answers/${id}.yaml` });
+  }
+  for (const id of DIALOGUE_INTENTS)
+    if (!intentIds.has(id)) problems.push({ file: `intents/${id}.yaml`, message: 'missing: the dialogue needs training phrases for it' });
+  checkUniqueLabels(answers, problems);
+
+  if (problems.length > 0) return { ok: false, problems };
+
+  const topics = (topicsFile?.groups ?? []).map((g) =>
+    Object.freeze({
+      id: g.id,
+      label: localize(g.label),
+      intents: Object.freeze([...answers.values()].filter((a) => a.topic === g.id && a.kind === 'knowledge').map((a) => a.intent)),
+    }),
+  );
+  const kb: KnowledgeBase = Object.freeze({
+    answers,
+    intents: Object.freeze(intents),
+    places: Object.freeze(places.map((p) => Object.freeze(p))),
+    languages: Object.freeze(languagesFile!.values.map((v) => Object.freeze(v))),
+    topics: Object.freeze(topics),
+    dialogue: Object.freeze(dialogue),
+    languageNames: Object.freeze({ ...dialogueFile!.language_names }),
+    keepLatin: Object.freeze(keepLatin),
+  });
+  return { ok: true, kb };
+}
+
+/** Loads or throws InvalidContentError listing every problem: the assistant never starts on bad content. */
+export function loadKnowledgeOrThrow(root?: string): KnowledgeBase {
+  const result = loadKnowledge(root);
+  if (!result.ok) throw new InvalidContentError(result.problems);
+  return result.kb;
+}
+
+const DIALOGUE_PLACEHOLDERS: Partial<Record<DialogueKey, string[]>> = {
+  contacts: [],
+  too_long: ['max'],
+  group_intro: ['group'],
+  language_switched: [],
+};
+
+function checkUniqueLabels(answers: Map<string, Answer>, problems: ContentProblem[]): void {
+  for (const locale of LOCALES) {
+    const seen = new Map<string, string>();
+    for (const a of answers.values()) {
+      const key = a.label[locale].toLowerCase();
+      const other = seen.get(key);
+      if (other) problems.push({ file: `content/answers/${a.intent}.yaml`, entry: `label.${locale}`, message: `"${a.label[locale]}" is also the label of ${other}` });
+      seen.set(key, a.intent);
+    }
+  }
+}
+
+function both(first: string, second: string): string {
+  return second && second !== first ? `${first}/${second}` : first;
+}
+
+function mapLocales(f: (l: Locale) => string): Record<Locale, string> {
+  return Object.fromEntries(LOCALES.map((l) => [l, f(l)])) as Record<Locale, string>;
+}
+
+/** Whitespace and markdown emphasis do not count when a passage is compared with the source. */
+function flatten(text: string): string {
+  return text.replace(/\*+/g, '').replace(/\s+/g, ' ').trim();
+}

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/** Text in every language; Serbian Cyrillic may be left out and is then transliterated from Serbian Latin. */
+export const LocalizedText = z.strictObject({
+  en: z.string().trim().min(1, 'English text is empty'),
+  sq: z.string().trim().min(1, 'Albanian text is empty'),
+  'sr-Latn': z.string().trim().min(1, 'Serbian Latin text is empty'),
+  'sr-Cyrl': z.string().trim().min(1, 'Serbian Cyrillic text is empty').optional(),
+});
+
+const IntentId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower case letters, digits and _ only');
+
+export const PlaceCase = z.strictObject({
+  answer: LocalizedText,
+  fallback: z.boolean().default(false),
+});
+
+export const AnswerFile = z.strictObject({
+  intent: IntentId,
+  kind: z.enum(['knowledge', 'noinfo', 'problem']),
+  topic: z.string(),
+  label: LocalizedText,
+  source: z.array(z.string().trim().min(1)),
+  answer: LocalizedText,
+  follow_ups: z.array(IntentId).max(3, 'offer at most 3 follow-ups').default([]),
+  by_place: z
+    .strictObject({
+      headquarters: PlaceCase.optional(),
+      regional_centre: PlaceCase.optional(),
+      other_place: PlaceCase.optional(),
+    })
+    .optional(),
+});
+
+const Phrases = (language: string) =>
+  z.array(z.string().trim().min(1)).min(12, `${language}: write at least 12 training phrases`);
+
+export const IntentFile = z.strictObject({
+  intent: IntentId,
+  utterances: z.strictObject({
+    en: Phrases('en'),
+    sq: Phrases('sq'),
+    'sr-Latn': Phrases('sr-Latn'),
+    'sr-Cyrl': Phrases('sr-Cyrl'),
+  }),
+});
+
+export const PlacesFile = z.strictObject({
+  entity: z.literal('place'),
+  values: z
+    .array(
+      z.strictObject({
+        id: IntentId,
+        kind: z.enum(['headquarters', 'regional_centre', 'municipality']),
+        names: z.strictObject({ sq: z.string(), 'sr-Latn': z.string(), 'sr-Cyrl': z.string() }),
+        spellings: z.array(z.string().trim().min(2)).default([]),
+        /** Official forms that are also common words: not matched on their own. */
+        not_alone: z.array(z.string()).default([]),
+      }),
+    )
+    .min(1),
+});
+
+export const LanguagesFile = z.strictObject({
+  entity: z.literal('language'),
+  values: z.array(
+    z.strictObject({ id: z.enum(['en', 'sq', 'sr', 'sr-Latn', 'sr-Cyrl']), spellings: z.array(z.string().min(2)).min(1) }),
+  ),
+});
+
+export const TopicsFile = z.strictObject({
+  groups: z.array(z.strictObject({ id: IntentId, label: LocalizedText })).min(1),
+});
+
+export const GlossaryFile = z.strictObject({
+  terms: z.array(
+    z.strictObject({
+      en: z.string(),
+      sq: z.string(),
+      'sr-Latn': z.string(),
+      'sr-Cyrl': z.string().optional(),
+    }),
+  ),
+  keep_latin: z.array(z.string().min(1)),
+});
+
+/** The assistant's own lines. Every key is required in every language. */
+export const DialogueFile = z.strictObject({
+  assistant_name: LocalizedText,
+  contacts: LocalizedText,
+  greeting: LocalizedText,
+  help: LocalizedText,
+  bot_identity: LocalizedText,
+  thanks: LocalizedText,
+  goodbye: LocalizedText,
+  topics_intro: LocalizedText,
+  group_intro: LocalizedText,
+  clarify: LocalizedText,
+  not_understood: LocalizedText,
+  no_text: LocalizedText,
+  empty: LocalizedText,
+  too_long: LocalizedText,
+  language_choose: LocalizedText,
+  language_switched: LocalizedText,
+  menu_button: LocalizedText,
+  contact_button: LocalizedText,
+  language_names: z.strictObject({ en: z.string(), sq: z.string(), 'sr-Latn': z.string(), 'sr-Cyrl': z.string() }),
+});
+
+export type LocalizedTextInput = z.infer<typeof LocalizedText>;
+export type AnswerFileData = z.infer<typeof AnswerFile>;
+export type IntentFileData = z.infer<typeof IntentFile>;
+export type PlacesFileData = z.infer<typeof PlacesFile>;
+export type TopicsFileData = z.infer<typeof TopicsFile>;
+export type GlossaryFileData = z.infer<typeof GlossaryFile>;
+export type DialogueFileData = z.infer<typeof DialogueFile>;

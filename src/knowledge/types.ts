@@ -1,0 +1,90 @@
+import type { Locale } from '../core/locale.js';
+import type { DialogueFileData } from './schema.js';
+
+/** Text in all four locales (Serbian Cyrillic filled in by transliteration where the file leaves it out). */
+export type Localized = Readonly<Record<Locale, string>>;
+
+export type AnswerKind = 'knowledge' | 'noinfo' | 'problem';
+export type PlaceCaseName = 'headquarters' | 'regional_centre' | 'other_place';
+
+export interface PlaceCase {
+  readonly text: Localized;
+  readonly fallback: boolean;
+}
+
+export interface Answer {
+  readonly intent: string;
+  readonly kind: AnswerKind;
+  readonly topic: string;
+  readonly label: Localized;
+  readonly source: readonly string[];
+  /** The answer with `{contacts}` already expanded. */
+  readonly text: Localized;
+  readonly followUps: readonly string[];
+  readonly byPlace: Readonly<Partial<Record<PlaceCaseName, PlaceCase>>>;
+}
+
+export interface IntentPhrases {
+  readonly intent: string;
+  readonly utterances: Readonly<Record<Locale, readonly string[]>>;
+}
+
+export interface Place {
+  readonly id: string;
+  readonly kind: 'headquarters' | 'regional_centre' | 'municipality';
+  readonly names: Readonly<{ sq: string; 'sr-Latn': string; 'sr-Cyrl': string }>;
+  /** Ways people write it besides the official forms. */
+  readonly spellings: readonly string[];
+  /** Official forms that are also common words, so not matched on their own. */
+  readonly not_alone: readonly string[];
+  /** Both official forms, in the order each language puts them: "Pejë/Peć", "Peć/Pejë", "Пећ/Pejë". */
+  readonly display: Localized;
+}
+
+/** A language people can ask to switch to; `sr` leaves the script to the person's own writing. */
+export interface LanguageName {
+  readonly id: Locale | 'sr';
+  readonly spellings: readonly string[];
+}
+
+export interface TopicGroup {
+  readonly id: string;
+  readonly label: Localized;
+  readonly intents: readonly string[];
+}
+
+export type DialogueKey = Exclude<keyof DialogueFileData, 'language_names'>;
+
+export interface KnowledgeBase {
+  readonly answers: ReadonlyMap<string, Answer>;
+  readonly intents: readonly IntentPhrases[];
+  readonly places: readonly Place[];
+  readonly languages: readonly LanguageName[];
+  readonly topics: readonly TopicGroup[];
+  readonly dialogue: Readonly<Record<DialogueKey, Localized>>;
+  readonly languageNames: Localized;
+  readonly keepLatin: readonly string[];
+}
+
+/** One thing wrong in content/ or intents/, said so that a content editor can fix it. */
+export interface ContentProblem {
+  readonly file: string;
+  readonly entry?: string;
+  readonly message: string;
+}
+
+export function formatProblem(p: ContentProblem): string {
+  return `${p.file}${p.entry ? ` › ${p.entry}` : ''}: ${p.message}`;
+}
+
+/** Thrown when the assistant is asked to start on invalid content. */
+export class InvalidContentError extends Error {
+  constructor(readonly problems: readonly ContentProblem[]) {
+    super(
+      `The content is invalid (${problems.length} problem${problems.length === 1 ? '' : 's'}); ` +
+        `fix these and run \`npm run check-content\`:\n` +
+        problems.map((p) => `  - ${formatProblem(p)}`).join('\n'),
+    );
+    this.name = 'InvalidContentError';
+  }
+}

@@ -1,0 +1,145 @@
+import { LOCALES, languageOf, type Language } from '../core/locale.js';
+import type { KnowledgeBase } from '../knowledge/types.js';
+import { DEFAULT_WEIGHTS, PLACE_TOKEN, Vectorizer, rawFeatures, type FeatureWeights, type SparseVector } from './features.js';
+import { LanguageDetector, type LanguageGuess } from './language.js';
+import { fold, scriptOf, type Script } from './normalize.js';
+import { PlaceFinder, type PlaceMention } from './places.js';
+import { DEFAULT_SOFTMAX, SoftmaxClassifier, softmaxInPlace, type SoftmaxOptions } from './softmax.js';
+import { SpellingCorrector } from './spelling.js';
+import { stemmerFor } from './stem.js';
+import { tokenize } from './tokenize.js';
+
+export interface RankedIntent {
+  readonly intent: string;
+  readonly probability: number;
+}
+
+/** What the NLU makes of one message, before the dialogue decides what to do with it. */
+export interface Understanding {
+  readonly language: LanguageGuess;
+  readonly script: Script;
+  readonly tokens: readonly string[];
+  readonly places: readonly PlaceMention[];
+  /** Every intent with its probability, best first. */
+  readonly ranked: readonly RankedIntent[];
+  /** Cosine similarity to the closest training phrase, 0..1: how familiar the message is. */
+  readonly nearest: number;
+  /** Share of the message's feature weight the training data has seen, 0..1. */
+  readonly coverage: number;
+}
+
+export interface NluOptions {
+  weights: FeatureWeights;
+  softmax: SoftmaxOptions;
+  /** Softmax temperature applied at prediction: calibrates probabilities (see bench/nlu.ts). */
+  temperature: number;
+}
+
+export const DEFAULT_NLU: NluOptions = { weights: DEFAULT_WEIGHTS, softmax: DEFAULT_SOFTMAX, temperature: 1 };
+
+export interface TrainingExample {
+  readonly text: string;
+  readonly language: Language;
+  readonly intent: string;
+}
+
+/** Every training phrase of the knowledge base, with its language. */
+export function trainingExamples(kb: KnowledgeBase): TrainingExample[] {
+  return kb.intents.flatMap(({ intent, utterances }) =>
+    LOCALES.flatMap((locale) => utterances[locale].map((text) => ({ text, intent, language: languageOf(locale) }))),
+  );
+}
+
+/**
+ * Intent classification: fold → tokenise → find places (masked as one token, so "office in Gjakovë" is
+ * learnt once for all towns) → correct typos → stem per language → features → softmax regression.
+ * A nearest-phrase similarity comes along to tell familiar messages from out-of-scope ones.
+ */
+export class Nlu {
+  readonly intents: readonly string[];
+  private readonly detector: LanguageDetector;
+  private readonly placeFinder: PlaceFinder;
+  private readonly speller: SpellingCorrector;
+  private readonly vectorizer = new Vectorizer();
+  private readonly model: SoftmaxClassifier;
+  /** Training vectors by feature (compressed sparse columns), for the nearest-phrase similarity. */
+  private readonly postingStart: Int32Array;
+  private readonly postingExample: Int32Array;
+  private readonly postingValue: Float32Array;
+  private readonly dots: Float32Array;
+  private readonly scratch: Float32Array;
+
+  constructor(
+    kb: KnowledgeBase,
+    examples: readonly TrainingExample[] = trainingExamples(kb),
+    private readonly options: NluOptions = DEFAULT_NLU,
+  ) {
+    this.intents = [...new Set(examples.map((e) => e.intent))].sort();
+    const folded = examples.map((e) => fold(e.text));
+    const tokens = folded.map(tokenize);
+    this.detector = new LanguageDetector(examples.map((e, i) => ({ folded: folded[i]!, language: e.language })));
+    this.placeFinder = new PlaceFinder(kb.places);
+    this.speller = new SpellingCorrector(tokens.flat());
+    const docs = examples.map((e, i) => this.features(tokens[i]!, e.language).features);
+    const xs = this.vectorizer.fitTransform(docs);
+    const ys = examples.map((e) => this.intents.indexOf(e.intent));
+    this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
+    const counts = new Int32Array(this.vectorizer.size + 1);
+    for (const x of xs) for (const id of x.ids) counts[id + 1]! += 1;
+    for (let i = 1; i < counts.length; i++) counts[i]! += counts[i - 1]!;
+    this.postingStart = counts.slice();
+    this.postingExample = new Int32Array(counts[counts.length - 1]!);
+    this.postingValue = new Float32Array(this.postingExample.length);
+    xs.forEach((x, example) => {
+      for (let k = 0; k < x.ids.length; k++) {
+        const at = counts[x.ids[k]!]!++;
+        this.postingExample[at] = example;
+        this.postingValue[at] = x.values[k]!;
+      }
+    });
+    this.dots = new Float32Array(xs.length);
+    this.scratch = new Float32Array(this.intents.length);
+  }
+
+  understand(text: string): Understanding {
+    const language = this.detector.detect(text);
+    const tokens = tokenize(fold(text));
+    const { features, places } = this.features(tokens, language.language);
+    const x = this.vectorizer.transform(features);
+    const probabilities = softmaxInPlace(this.model.scores(x, this.scratch), this.options.temperature);
+    const ranked = [...probabilities]
+      .map((probability, i) => ({ intent: this.intents[i]!, probability }))
+      .sort((a, b) => b.probability - a.probability);
+    return { language, script: scriptOf(text), tokens, places, ranked, nearest: this.nearest(x), coverage: x.coverage };
+  }
+
+  private features(tokens: readonly string[], language: Language) {
+    const places = this.placeFinder.find(tokens, (w) => this.speller.has(w));
+    const masked: string[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const mention = places.find((p) => p.start === i);
+      if (mention) {
+        masked.push(PLACE_TOKEN);
+        i = mention.end - 1;
+      } else masked.push(this.speller.correct(tokens[i]!));
+    }
+    const stem = stemmerFor(language);
+    const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
+    return { features: rawFeatures(masked, stems, this.options.weights), places };
+  }
+
+  private nearest(x: SparseVector): number {
+    const dots = this.dots;
+    dots.fill(0);
+    let best = 0;
+    for (let k = 0; k < x.ids.length; k++) {
+      const id = x.ids[k]!;
+      const v = x.values[k]!;
+      for (let p = this.postingStart[id]!, end = this.postingStart[id + 1]!; p < end; p++) {
+        const d = (dots[this.postingExample[p]!]! += this.postingValue[p]! * v);
+        if (d > best) best = d;
+      }
+    }
+    return best;
+  }
+}

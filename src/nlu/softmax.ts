@@ -1,0 +1,99 @@
+import type { SparseVector } from './features.js';
+
+export interface SoftmaxOptions {
+  epochs: number;
+  learningRate: number;
+  seed: number;
+}
+
+export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 4, learningRate: 4, seed: 7 };
+
+/**
+ * Multinomial logistic regression on sparse vectors, trained by plain SGD in a fixed (seeded) order so that
+ * training is deterministic. Small enough to train at start-up in a few hundred milliseconds.
+ */
+export class SoftmaxClassifier {
+  private readonly weights: Float32Array;
+  private readonly bias: Float32Array;
+
+  constructor(
+    private readonly features: number,
+    readonly classes: number,
+  ) {
+    this.weights = new Float32Array(features * classes);
+    this.bias = new Float32Array(classes);
+  }
+
+  train(xs: readonly SparseVector[], ys: readonly number[], o: SoftmaxOptions = DEFAULT_SOFTMAX): this {
+    const order = Array.from(xs.keys());
+    const random = mulberry32(o.seed);
+    const C = this.classes;
+    const w = this.weights;
+    const gradient = new Float32Array(C);
+    const active = new Int32Array(C);
+    for (let epoch = 0; epoch < o.epochs; epoch++) {
+      shuffle(order, random);
+      const rate = o.learningRate / (1 + epoch * 0.5);
+      for (const i of order) {
+        const x = xs[i]!;
+        softmaxInPlace(this.scores(x, gradient));
+        gradient[ys[i]!]! -= 1;
+        // Once trained a little, most classes have a negligible gradient: update only the others.
+        let n = 0;
+        for (let c = 0; c < C; c++) if (Math.abs(gradient[c]!) > 1e-4) active[n++] = c;
+        for (let k = 0; k < x.ids.length; k++) {
+          const row = x.ids[k]! * C;
+          const v = x.values[k]! * rate;
+          for (let a = 0; a < n; a++) {
+            const c = active[a]!;
+            w[row + c]! -= v * gradient[c]!;
+          }
+        }
+        for (let a = 0; a < n; a++) this.bias[active[a]!]! -= rate * gradient[active[a]!]! * 0.1;
+      }
+    }
+    return this;
+  }
+
+  /** Raw class scores (logits) into `out`. */
+  scores(x: SparseVector, out: Float32Array): Float32Array {
+    const C = this.classes;
+    const w = this.weights;
+    const { ids, values } = x;
+    out.set(this.bias);
+    for (let k = 0; k < ids.length; k++) {
+      const row = ids[k]! * C;
+      const v = values[k]!;
+      for (let c = 0; c < C; c++) out[c]! += w[row + c]! * v;
+    }
+    return out;
+  }
+}
+
+export function softmaxInPlace(v: Float32Array, temperature = 1): Float32Array {
+  let max = -Infinity;
+  for (const x of v) if (x > max) max = x;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i] = Math.exp((v[i]! - max) / temperature);
+  for (let i = 0; i < v.length; i++) v[i]! /= sum;
+  return v;
+}
+
+function shuffle<T>(a: T[], random: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+}
+
+/** A small seeded PRNG: training must give the same model on every start. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
