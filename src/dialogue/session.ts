@@ -18,6 +18,8 @@ export interface SessionStoreOptions {
   ttlMs: number;
   /** At most this many conversations are kept; the least recently used go first. */
   max: number;
+  /** Clock in milliseconds; tests pass a fake one. */
+  now?: () => number;
 }
 
 export const DEFAULT_SESSIONS: SessionStoreOptions = { ttlMs: 30 * 60_000, max: 50_000 };
@@ -27,7 +29,13 @@ export class SessionStore {
   private readonly cache: LRUCache<string, Session>;
 
   constructor(options: SessionStoreOptions = DEFAULT_SESSIONS) {
-    this.cache = new LRUCache<string, Session>({ max: options.max, ttl: options.ttlMs, updateAgeOnGet: true });
+    this.cache = new LRUCache<string, Session>({
+      max: options.max,
+      ttl: options.ttlMs,
+      updateAgeOnGet: true,
+      // A given clock is read on every access (lru-cache otherwise caches the time between timer ticks).
+      ...(options.now ? { perf: { now: options.now }, ttlResolution: 0 } : {}),
+    });
   }
 
   get(id: string): Session {

@@ -138,8 +138,11 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
   }
   checkPhrases(intents, problems);
 
-  // Cross-references.
-  const intentIds = new Set(intents.map((i) => i.intent));
+  // Cross-references. Ids come from file names too, so that one broken file does not cascade into
+  // "unknown intent" problems everywhere it is mentioned.
+  const fileIds = (dir: string) => yamlFiles(at(dir)).map((f) => basename(f).replace(/\.ya?ml$/, ''));
+  const answerIds = new Set([...answerFiles.keys(), ...fileIds('content/answers')]);
+  const intentIds = new Set([...intents.map((i) => i.intent), ...fileIds('intents')]);
   const groupIds = new Set(topicsFile?.groups.map((g) => g.id) ?? []);
   for (const [id, data] of answerFiles) {
     const name = `content/answers/${id}.yaml`;
@@ -147,10 +150,10 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     if (topicsFile && !groupIds.has(data.topic))
       problems.push({ file: name, entry: 'topic', message: `unknown topic "${data.topic}" (see content/topics.yaml)` });
     for (const f of data.follow_ups)
-      if (!answerFiles.has(f)) problems.push({ file: name, entry: 'follow_ups', message: `unknown intent "${f}"` });
+      if (!answerIds.has(f)) problems.push({ file: name, entry: 'follow_ups', message: `unknown intent "${f}"` });
   }
   for (const id of intentIds) {
-    if (!answerFiles.has(id) && !isDialogueIntent(id) && id !== OUT_OF_SCOPE)
+    if (!answerIds.has(id) && !isDialogueIntent(id) && id !== OUT_OF_SCOPE)
       problems.push({ file: `intents/${id}.yaml`, message: `unknown intent: no answer in content/answers/${id}.yaml` });
   }
   for (const id of DIALOGUE_INTENTS)

@@ -33,6 +33,7 @@ export function clean(text: string): string {
     .replace(CONTROL, ' ')
     .replace(/<[^>]{0,200}>/g, ' ')
     .replace(/[\u200B-\u200F\u2028-\u202E\u2060-\u206F]/g, '')
+    .replace(/\s+/g, ' ')
     .trim();
 }
 
