@@ -97,6 +97,10 @@ export class Assistant {
     }
 
     if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
+    if (u.elsewhere && this.aboutTheMissionItself(intent)) {
+      // "Who heads the OSCE mission in Serbia?": a question about someone else's facts, not ours.
+      return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
+    }
     if (probability >= this.policy.answer && u.nearest >= this.policy.familiar) return this.answerIntent(intent, probability, locale, session, place);
     if (probability >= this.policy.clarify) {
       const candidates = u.ranked
@@ -209,6 +213,12 @@ export class Assistant {
   private placeCase(answer: Answer, place: Place) {
     const name: PlaceCaseName = place.kind === 'municipality' ? 'other_place' : place.kind;
     return answer.byPlace[name];
+  }
+
+  /** Answers about the Mission's own facts (who, where, how to reach, staff, money, jobs), as opposed to its work. */
+  private aboutTheMissionItself(intent: string): boolean {
+    const answer = this.kb.answers.get(intent);
+    return !!answer && (answer.kind === 'noinfo' || ['about', 'facts', 'contact'].includes(answer.topic));
   }
 
   private placeAware(intent: string | undefined): boolean {

@@ -1,6 +1,7 @@
 import { LOCALES, type Locale } from '../core/locale.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
 import { fold } from '../nlu/normalize.js';
+import { PhraseIndex } from '../nlu/phrases.js';
 
 /** What a button label (typed or tapped) or payload stands for. */
 export type Action =
@@ -39,7 +40,7 @@ export function parsePayload(payload: string): Action | undefined {
  */
 export class Lexicon {
   private readonly labels = new Map<string, { action: Action; locale: Locale }>();
-  private readonly languages = new Map<string, Locale | 'sr'>();
+  private readonly languages: PhraseIndex<Locale | 'sr'>;
 
   constructor(kb: KnowledgeBase) {
     for (const locale of LOCALES) {
@@ -52,7 +53,7 @@ export class Lexicon {
       add(kb.dialogue.menu_button[locale], { type: 'menu' });
       add(kb.dialogue.contact_button[locale], { type: 'intent', intent: 'contact' });
     }
-    for (const { id, spellings } of kb.languages) for (const s of spellings) this.languages.set(fold(s), id);
+    this.languages = new PhraseIndex(kb.languages.flatMap(({ id, spellings }) => spellings.map((s) => [s, id] as const)));
   }
 
   /** The action of a label, when the whole message is one. */
@@ -62,12 +63,6 @@ export class Lexicon {
 
   /** A language or script named in the message ("na shqip" → sq), longest phrase first. */
   languageIn(tokens: readonly string[]): Locale | 'sr' | undefined {
-    for (let n = 3; n >= 1; n--) {
-      for (let i = 0; i + n <= tokens.length; i++) {
-        const id = this.languages.get(tokens.slice(i, i + n).join(' '));
-        if (id) return id;
-      }
-    }
-    return undefined;
+    return this.languages.find(tokens);
   }
 }

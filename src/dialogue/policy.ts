@@ -14,7 +14,7 @@ export interface Policy {
 
 export const POLICY: Policy = {
   /** Answer when the best topic is at least this likely… */
-  answer: 0.4,
+  answer: 0.5,
   /** …and the message resembles some training phrase at least this much (cosine of feature vectors). */
   familiar: 0.2,
   /** Below `answer`, ask back with the closest topics when the best is at least this likely. */

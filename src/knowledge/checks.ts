@@ -35,13 +35,29 @@ export function checkText(
       if (folded.includes(` ${phrase} `))
         problems.push({ file, entry: `${entry}.${locale}`, message: `"${phrase}" is not status-neutral wording: write "Kosovo"` });
     for (const place of places) {
-      if (place.kind === 'municipality' || place.names.sq === place.names['sr-Latn']) continue;
-      const forms = locale === 'sr-Cyrl' ? [place.names['sr-Cyrl'], place.names.sq] : [place.names.sq, place.names['sr-Latn']];
-      const has = forms.map((f) => new RegExp(`(?<![\\p{L}])${f}(?![\\p{L}])`, 'u').test(t));
+      const forms = placeForms(place)[locale === 'sr-Cyrl' ? 1 : 0];
+      if (!forms) continue;
+      const has = forms.map((f) => f.test(t));
       if (has.some(Boolean) && !has.every(Boolean))
         problems.push({ file, entry: `${entry}.${locale}`, message: `write both official forms: ${place.display[locale]}` });
     }
   }
+}
+
+const formsCache = new WeakMap<Place, [RegExp[], RegExp[]] | []>();
+
+/** Whole-word patterns of a regional centre's two official forms, in Latin and in Cyrillic text. */
+function placeForms(place: Place): [RegExp[], RegExp[]] | [] {
+  let forms = formsCache.get(place);
+  if (!forms) {
+    const word = (f: string) => new RegExp(`(?<![\\p{L}])${f}(?![\\p{L}])`, 'u');
+    forms =
+      place.kind === 'municipality' || place.names.sq === place.names['sr-Latn']
+        ? []
+        : [[word(place.names.sq), word(place.names['sr-Latn'])], [word(place.names['sr-Cyrl']), word(place.names.sq)]];
+    formsCache.set(place, forms);
+  }
+  return forms;
 }
 
 /** A phrase (folded) belongs to one intent only, and appears once in it per language. */

@@ -8,6 +8,7 @@ import {
   AnswerFile,
   DialogueFile,
   GlossaryFile,
+  ElsewhereFile,
   IntentFile,
   LanguagesFile,
   PlacesFile,
@@ -52,6 +53,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
   const localize = (t: LocalizedTextInput): Localized =>
     Object.freeze({ ...t, 'sr-Cyrl': t['sr-Cyrl'] ?? toCyrillic(t['sr-Latn'], keepLatin) });
 
+  const elsewhereFile = readYaml(root, at('intents/entities/elsewhere.yaml'), ElsewhereFile, problems);
   const languagesFile = readYaml(root, at('intents/entities/languages.yaml'), LanguagesFile, problems);
   const dialogueFile = readYaml(root, at('content/dialogue.yaml'), DialogueFile, problems);
   const topicsFile = readYaml(root, at('content/topics.yaml'), TopicsFile, problems);
@@ -174,6 +176,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     intents: Object.freeze(intents),
     places: Object.freeze(places.map((p) => Object.freeze(p))),
     languages: Object.freeze(languagesFile!.values.map((v) => Object.freeze(v))),
+    elsewhere: Object.freeze(elsewhereFile!.values.flatMap((v) => v.spellings)),
     topics: Object.freeze(topics),
     dialogue: Object.freeze(dialogue),
     languageNames: Object.freeze({ ...dialogueFile!.language_names }),

@@ -68,6 +68,11 @@ export const LanguagesFile = z.strictObject({
   ),
 });
 
+export const ElsewhereFile = z.strictObject({
+  entity: z.literal('elsewhere'),
+  values: z.array(z.strictObject({ id: IntentId, spellings: z.array(z.string().min(2)).min(1) })),
+});
+
 export const TopicsFile = z.strictObject({
   groups: z.array(z.strictObject({ id: IntentId, label: LocalizedText })).min(1),
 });
@@ -97,6 +102,7 @@ export const DialogueFile = z.strictObject({
   group_intro: LocalizedText,
   clarify: LocalizedText,
   not_understood: LocalizedText,
+  elsewhere: LocalizedText,
   no_text: LocalizedText,
   empty: LocalizedText,
   too_long: LocalizedText,

@@ -3,6 +3,7 @@ import { LATIN_TO_CYRILLIC } from '../core/serbian-script.js';
 // Spans that stay Latin in Cyrillic text: links, e-mail addresses, @handles, #hashtags.
 const PROTECTED = /(https?:\/\/\S+|www\.\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[@#][\p{L}\p{N}_]+|\{\w+\})/gu;
 const WORD = /[\p{L}]+/gu;
+const LETTER = /\p{L}/u;
 // A word with letters Serbian Latin does not have is foreign (English, Albanian): it stays as it is.
 const FOREIGN = /[qwxyëçäöüéèáàíóúâêîôûñ]/i;
 
@@ -28,7 +29,8 @@ function convertWords(chunk: string, keep: readonly string[]): string {
   let result = '';
   let i = 0;
   while (i < chunk.length) {
-    const kept = keep.find((k) => chunk.startsWith(k, i) && !/\p{L}/u.test(chunk[i - 1] ?? ''));
+    const wordStart = i === 0 || !LETTER.test(chunk[i - 1]!);
+    const kept = wordStart ? keep.find((k) => chunk.startsWith(k, i)) : undefined;
     if (kept) {
       result += kept;
       i += kept.length;

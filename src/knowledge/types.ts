@@ -60,6 +60,8 @@ export interface KnowledgeBase {
   readonly intents: readonly IntentPhrases[];
   readonly places: readonly Place[];
   readonly languages: readonly LanguageName[];
+  /** Names of other organisations and countries (intents/entities/elsewhere.yaml). */
+  readonly elsewhere: readonly string[];
   readonly topics: readonly TopicGroup[];
   readonly dialogue: Readonly<Record<DialogueKey, Localized>>;
   readonly languageNames: Localized;

@@ -10,58 +10,113 @@ export interface FeatureWeights {
   words: number;
   bigrams: number;
   chars: number;
-  /** Character n-gram lengths, inclusive. */
+  /** Character n-gram lengths, inclusive, between 3 and 4. */
   charMin: number;
   charMax: number;
 }
 
 export const DEFAULT_WEIGHTS: FeatureWeights = { words: 1, bigrams: 0.5, chars: 0.8, charMin: 3, charMax: 4 };
+if (DEFAULT_WEIGHTS.charMin < 3 || DEFAULT_WEIGHTS.charMax > 4) throw new Error('character n-grams are numbered for lengths 3 and 4');
+
+/** Feature keys are numbers, not strings: extraction allocates nothing per feature, which keeps start-up fast. */
+export type FeatureMap = Map<number, number>;
+
+// Character n-grams are numbered directly from their letters: 36 letters and digits, the word boundary, other.
+const SYMBOLS = 38;
+const BOUNDARY = 36;
+const OTHER = 37;
+// Keys stay below 2^30 so that V8 keeps them as small integers (no allocation, fast map lookups).
+const WORD_BASE = 2 ** 22; // above every 3- and 4-gram code
+const STEM_LIMIT = 2 ** 20;
+const BIGRAM_BASE = 2 ** 24;
+const BIGRAM_BUCKETS = 2 ** 29; // bigrams are hashed: a few thousand pairs in half a billion buckets
+
+function symbol(code: number): number {
+  if (code >= 97 && code <= 122) return code - 97;
+  if (code >= 48 && code <= 57) return code - 22;
+  return OTHER;
+}
+
+/** Numbers the stems seen in training; stems first met in a question have no number (and no weight). */
+export class StemVocabulary {
+  private readonly ids = new Map<string, number>();
+
+  id(stem: string, learn: boolean): number {
+    let id = this.ids.get(stem);
+    if (id === undefined && learn && this.ids.size < STEM_LIMIT) this.ids.set(stem, (id = this.ids.size));
+    return id ?? -1;
+  }
+}
 
 /**
  * Raw features of a message: stems (word meaning), stem bigrams (word order: "who heads" vs "heads of"),
- * and character 3–5-grams of the unstemmed words (typos and inflections the stemmer does not know).
- * Each group is weighted separately; the vectoriser applies idf and normalises.
+ * and character n-grams of the unstemmed words (typos and inflections the stemmer does not know).
+ * Each group is weighted separately; the vectoriser applies idf and normalises. Returns the features and
+ * the weight of stems the vocabulary does not know (for the coverage measure).
  */
-export function rawFeatures(tokens: readonly string[], stems: readonly string[], w: FeatureWeights): Map<string, number> {
-  const f = new Map<string, number>();
-  const add = (key: string, weight: number) => f.set(key, (f.get(key) ?? 0) + weight);
+export function rawFeatures(
+  tokens: readonly string[],
+  stems: readonly string[],
+  w: FeatureWeights,
+  vocabulary: StemVocabulary,
+  learn: boolean,
+  f: FeatureMap = new Map(),
+): { features: FeatureMap; unknown: number } {
+  const add = (key: number, weight: number) => f.set(key, (f.get(key) ?? 0) + weight);
+  let unknown = 0;
+  let previous = -1;
   for (let i = 0; i < stems.length; i++) {
-    const stem = stems[i]!;
-    add(`w:${stem}`, w.words);
-    if (i > 0) add(`b:${stems[i - 1]}_${stem}`, w.bigrams);
+    const id = vocabulary.id(stems[i]!, learn);
+    if (id >= 0) add(WORD_BASE + id, w.words);
+    else unknown += w.words;
+    if (i > 0 && id >= 0 && previous >= 0) add(BIGRAM_BASE + ((previous * 1_000_003 + id) % BIGRAM_BUCKETS), w.bigrams);
+    previous = id;
     const token = tokens[i]!;
     if (token === PLACE_TOKEN) continue;
-    const padded = `<${token}>`;
+    const length = token.length + 2;
+    const at = (j: number) => (j === 0 || j === length - 1 ? BOUNDARY : symbol(token.charCodeAt(j - 1)));
+    const weight = w.chars / token.length;
     for (let n = w.charMin; n <= w.charMax; n++) {
-      for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, w.chars / (padded.length - 2));
+      const offset = n === 3 ? 0 : SYMBOLS ** 3;
+      for (let j = 0; j + n <= length; j++) {
+        let code = 0;
+        for (let k = 0; k < n; k++) code = code * SYMBOLS + at(j + k);
+        add(offset + code, weight);
+      }
     }
   }
-  return f;
+  return { features: f, unknown };
 }
 
 /** Learns the feature dictionary and inverse document frequencies from the training messages. */
 export class Vectorizer {
-  private readonly index = new Map<string, number>();
+  private readonly index = new Map<number, number>();
   private idf: Float32Array = new Float32Array(0);
 
-  /** Learns from the training messages and returns their vectors, in one pass over the features. */
-  fitTransform(documents: readonly Map<string, number>[]): SparseVector[] {
+  /**
+   * Learns from the training messages and returns their vectors. `fill(i, map)` puts the features of message i
+   * into an empty map, which is then reused: training keeps only compact typed arrays per message.
+   */
+  fitTransform(count: number, fill: (i: number, features: FeatureMap) => void): SparseVector[] {
     const df: number[] = [];
-    const encoded = documents.map((doc) => {
-      const ids = new Int32Array(doc.size);
-      const values = new Float32Array(doc.size);
+    const features: FeatureMap = new Map();
+    const encoded: SparseVector[] = [];
+    for (let i = 0; i < count; i++) {
+      features.clear();
+      fill(i, features);
+      const ids = new Int32Array(features.size);
+      const values = new Float32Array(features.size);
       let k = 0;
-      for (const [key, tf] of doc) {
+      features.forEach((tf, key) => {
         let id = this.index.get(key);
         if (id === undefined) this.index.set(key, (id = this.index.size));
         df[id] = (df[id] ?? 0) + 1;
         ids[k] = id;
         values[k++] = tf;
-      }
-      return { ids, values };
-    });
-    const n = documents.length;
-    this.idf = Float32Array.from(df, (d) => Math.log((n + 1) / (d + 1)) + 1);
+      });
+      encoded.push({ ids, values });
+    }
+    this.idf = Float32Array.from(df, (d) => Math.log((count + 1) / (d + 1)) + 1);
     for (const v of encoded) {
       for (let k = 0; k < v.ids.length; k++) v.values[k]! *= this.idf[v.ids[k]!]!;
       normalize(v.values);
@@ -74,19 +129,19 @@ export class Vectorizer {
   }
 
   /** Features never seen in training are dropped; the share of known weight is returned as `coverage`. */
-  transform(doc: Map<string, number>): SparseVector & { coverage: number } {
+  transform(doc: FeatureMap, unknownWeight = 0): SparseVector & { coverage: number } {
     const ids: number[] = [];
     const values: number[] = [];
     let known = 0;
-    let total = 0;
-    for (const [key, tf] of doc) {
+    let total = unknownWeight;
+    doc.forEach((tf, key) => {
       total += tf;
       const id = this.index.get(key);
-      if (id === undefined) continue;
+      if (id === undefined) return;
       known += tf;
       ids.push(id);
       values.push(tf * this.idf[id]!);
-    }
+    });
     return {
       ids: Int32Array.from(ids),
       values: normalize(Float32Array.from(values)),

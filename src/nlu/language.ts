@@ -20,9 +20,13 @@ export interface LanguageGuess {
  * Cyrillic is always Serbian; the letters ë ç (Albanian) and č ć š ž đ (Serbian) are decisive.
  */
 export class LanguageDetector {
-  private readonly counts = new Map<string, Float64Array>();
+  // Counts per language: character bigrams and trigrams numbered from their letters (no strings),
+  // then whole words in a map.
+  private readonly grams = new Float64Array(GRAM_SLOTS * LANGUAGES.length);
+  private readonly words = new Map<string, Float64Array>();
   private readonly totals = new Float64Array(LANGUAGES.length);
   private readonly priors: Float64Array;
+  private readonly vocabulary: number;
 
   /** @param samples training phrases, already folded (see normalize.ts), with their language. */
   constructor(samples: ReadonlyArray<{ folded: string; language: Language }>) {
@@ -30,13 +34,22 @@ export class LanguageDetector {
     for (const { folded, language } of samples) {
       const li = LANGUAGES.indexOf(language);
       docs[li]! += 1;
-      for (const f of features(folded)) {
-        let row = this.counts.get(f);
-        if (!row) this.counts.set(f, (row = new Float64Array(LANGUAGES.length)));
+      this.totals[li]! += eachFeature(folded, (slot) => (this.grams[slot * LANGUAGES.length + li]! += 1), (word) => {
+        let row = this.words.get(word);
+        if (!row) this.words.set(word, (row = new Float64Array(LANGUAGES.length)));
         row[li]! += 1;
-        this.totals[li]! += 1;
+      });
+    }
+    let seen = this.words.size;
+    for (let slot = 0; slot < GRAM_SLOTS; slot++) {
+      for (let li = 0; li < LANGUAGES.length; li++) {
+        if (this.grams[slot * LANGUAGES.length + li]! > 0) {
+          seen += 1;
+          break;
+        }
       }
     }
+    this.vocabulary = seen;
     const n = docs.reduce((a, b) => a + b, 0) || 1;
     this.priors = docs.map((d) => Math.log((d + 1) / (n + LANGUAGES.length)));
   }
@@ -46,17 +59,22 @@ export class LanguageDetector {
     if (SERBIAN_LETTERS.test(text) && !ALBANIAN_LETTERS.test(text)) return { language: 'sr', probability: 1, sure: true };
     if (ALBANIAN_LETTERS.test(text) && !SERBIAN_LETTERS.test(text)) return { language: 'sq', probability: 1, sure: true };
     const folded = fold(text);
-    const fs = features(folded);
-    const vocabulary = this.counts.size;
-    const scores = LANGUAGES.map((_, li) => {
-      let s = this.priors[li]!;
-      const denominator = Math.log(this.totals[li]! + vocabulary);
-      for (const f of fs) s += Math.log((this.counts.get(f)?.[li] ?? 0) + 1) - denominator;
-      return s;
-    });
+    const L = LANGUAGES.length;
+    const scores = Array.from(this.priors);
+    const denominators = Array.from(this.totals, (t) => Math.log(t + this.vocabulary));
+    const count = eachFeature(
+      folded,
+      (slot) => {
+        for (let li = 0; li < L; li++) scores[li]! += Math.log(this.grams[slot * L + li]! + 1) - denominators[li]!;
+      },
+      (word) => {
+        const row = this.words.get(word);
+        for (let li = 0; li < L; li++) scores[li]! += Math.log((row?.[li] ?? 0) + 1) - denominators[li]!;
+      },
+    );
     // Naive Bayes is over-confident: n-grams of one word are far from independent. Scaling the
     // log-likelihoods by the number of features makes the posterior usable as a confidence.
-    const scale = 4 / Math.max(1, Math.sqrt(fs.length));
+    const scale = 4 / Math.max(1, Math.sqrt(count));
     const max = Math.max(...scores);
     const exps = scores.map((s) => Math.exp((s - max) * scale));
     const sum = exps.reduce((a, b) => a + b, 0);
@@ -68,13 +86,34 @@ export class LanguageDetector {
   }
 }
 
-function features(folded: string): string[] {
-  const out: string[] = [];
-  for (const word of folded.split(' ')) {
-    if (!word || /^\d+$/.test(word)) continue;
-    out.push(`w:${word}`);
-    const padded = ` ${word} `;
-    for (let n = 2; n <= 3; n++) for (let i = 0; i + n <= padded.length; i++) out.push(padded.slice(i, i + n));
+const SYMBOLS = 38; // a–z, 0–9, word boundary, anything else
+const GRAM_SLOTS = SYMBOLS ** 2 + SYMBOLS ** 3;
+
+function symbol(code: number): number {
+  if (code === 32) return 36;
+  if (code >= 97 && code <= 122) return code - 97;
+  if (code >= 48 && code <= 57) return code - 22;
+  return 37;
+}
+
+/** Calls back with each bigram and trigram slot and each word of folded text; returns how many features. */
+function eachFeature(folded: string, gram: (slot: number) => void, word: (w: string) => void): number {
+  let count = 0;
+  for (const w of folded.split(' ')) {
+    if (!w || /^\d+$/.test(w)) continue;
+    word(w);
+    count += 1;
+    const padded = ` ${w} `;
+    for (let i = 0; i + 2 <= padded.length; i++) {
+      const a = symbol(padded.charCodeAt(i));
+      const b = symbol(padded.charCodeAt(i + 1));
+      gram(a * SYMBOLS + b);
+      count += 1;
+      if (i + 3 <= padded.length) {
+        gram(SYMBOLS ** 2 + (a * SYMBOLS + b) * SYMBOLS + symbol(padded.charCodeAt(i + 2)));
+        count += 1;
+      }
+    }
   }
-  return out;
+  return count;
 }

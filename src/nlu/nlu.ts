@@ -1,8 +1,9 @@
 import { LOCALES, languageOf, type Language } from '../core/locale.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
-import { DEFAULT_WEIGHTS, PLACE_TOKEN, Vectorizer, rawFeatures, type FeatureWeights, type SparseVector } from './features.js';
+import { DEFAULT_WEIGHTS, PLACE_TOKEN, StemVocabulary, Vectorizer, rawFeatures, type FeatureMap, type FeatureWeights, type SparseVector } from './features.js';
 import { LanguageDetector, type LanguageGuess } from './language.js';
 import { fold, scriptOf, type Script } from './normalize.js';
+import { PhraseIndex } from './phrases.js';
 import { PlaceFinder, type PlaceMention } from './places.js';
 import { DEFAULT_SOFTMAX, SoftmaxClassifier, softmaxInPlace, type SoftmaxOptions } from './softmax.js';
 import { SpellingCorrector } from './spelling.js';
@@ -26,6 +27,8 @@ export interface Understanding {
   readonly nearest: number;
   /** Share of the message's feature weight the training data has seen, 0..1. */
   readonly coverage: number;
+  /** The message names another organisation or country (intents/entities/elsewhere.yaml). */
+  readonly elsewhere: boolean;
 }
 
 export interface NluOptions {
@@ -33,9 +36,13 @@ export interface NluOptions {
   softmax: SoftmaxOptions;
   /** Softmax temperature applied at prediction: calibrates probabilities (see bench/nlu.ts). */
   temperature: number;
+  /** Weight of the nearest training phrase of each intent, added to the regression's log-probabilities. */
+  knn: number;
+  /** Features in more than this share of training phrases are skipped when looking for the nearest phrase. */
+  commonShare: number;
 }
 
-export const DEFAULT_NLU: NluOptions = { weights: DEFAULT_WEIGHTS, softmax: DEFAULT_SOFTMAX, temperature: 1 };
+export const DEFAULT_NLU: NluOptions = { weights: DEFAULT_WEIGHTS, softmax: DEFAULT_SOFTMAX, temperature: 1, knn: 4, commonShare: 0.05 };
 
 export interface TrainingExample {
   readonly text: string;
@@ -59,14 +66,19 @@ export class Nlu {
   readonly intents: readonly string[];
   private readonly detector: LanguageDetector;
   private readonly placeFinder: PlaceFinder;
+  private readonly elsewhere: PhraseIndex<true>;
   private readonly speller: SpellingCorrector;
   private readonly vectorizer = new Vectorizer();
+  private readonly vocabulary = new StemVocabulary();
   private readonly model: SoftmaxClassifier;
   /** Training vectors by feature (compressed sparse columns), for the nearest-phrase similarity. */
   private readonly postingStart: Int32Array;
   private readonly postingExample: Int32Array;
   private readonly postingValue: Float32Array;
   private readonly dots: Float32Array;
+  private readonly exampleClass: Int32Array;
+  private readonly classBest: Float32Array;
+  private readonly commonFeature: number;
   private readonly scratch: Float32Array;
 
   constructor(
@@ -79,9 +91,9 @@ export class Nlu {
     const tokens = folded.map(tokenize);
     this.detector = new LanguageDetector(examples.map((e, i) => ({ folded: folded[i]!, language: e.language })));
     this.placeFinder = new PlaceFinder(kb.places);
+    this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(tokens.flat());
-    const docs = examples.map((e, i) => this.features(tokens[i]!, e.language).features);
-    const xs = this.vectorizer.fitTransform(docs);
+    const xs = this.vectorizer.fitTransform(examples.length, (i, into) => this.features(tokens[i]!, examples[i]!.language, true, into));
     const ys = examples.map((e) => this.intents.indexOf(e.intent));
     this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
     const counts = new Int32Array(this.vectorizer.size + 1);
@@ -98,48 +110,70 @@ export class Nlu {
       }
     });
     this.dots = new Float32Array(xs.length);
+    this.exampleClass = Int32Array.from(ys);
+    this.classBest = new Float32Array(this.intents.length);
+    this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
     this.scratch = new Float32Array(this.intents.length);
   }
 
   understand(text: string): Understanding {
     const language = this.detector.detect(text);
     const tokens = tokenize(fold(text));
-    const { features, places } = this.features(tokens, language.language);
-    const x = this.vectorizer.transform(features);
-    const probabilities = softmaxInPlace(this.model.scores(x, this.scratch), this.options.temperature);
+    const { features, unknown, places } = this.features(tokens, language.language, false);
+    const x = this.vectorizer.transform(features, unknown);
+    const nearest = this.nearest(x);
+    const logits = this.model.scores(x, this.scratch);
+    if (this.options.knn > 0) {
+      softmaxInPlace(logits);
+      for (let c = 0; c < logits.length; c++) logits[c] = Math.log(logits[c]! + 1e-9) + this.options.knn * this.classBest[c]!;
+    }
+    const probabilities = softmaxInPlace(logits, this.options.temperature);
     const ranked = [...probabilities]
       .map((probability, i) => ({ intent: this.intents[i]!, probability }))
       .sort((a, b) => b.probability - a.probability);
-    return { language, script: scriptOf(text), tokens, places, ranked, nearest: this.nearest(x), coverage: x.coverage };
+    const elsewhere = this.elsewhere.find(tokens) ?? false;
+    return { language, script: scriptOf(text), tokens, places, ranked, nearest, coverage: x.coverage, elsewhere };
   }
 
-  private features(tokens: readonly string[], language: Language) {
-    const places = this.placeFinder.find(tokens, (w) => this.speller.has(w));
+  private features(tokens: readonly string[], language: Language, learn: boolean, into?: FeatureMap) {
+    const correct = (w: string) => this.speller.correct(w);
+    const places = this.placeFinder.find(tokens, (w) => this.speller.has(w), correct);
     const masked: string[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const mention = places.find((p) => p.start === i);
       if (mention) {
         masked.push(PLACE_TOKEN);
         i = mention.end - 1;
-      } else masked.push(this.speller.correct(tokens[i]!));
+      } else masked.push(correct(tokens[i]!));
     }
     const stem = stemmerFor(language);
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
-    return { features: rawFeatures(masked, stems, this.options.weights), places };
+    return { ...rawFeatures(masked, stems, this.options.weights, this.vocabulary, learn, into), places };
   }
 
+  /** Cosine similarity to the closest training phrase, overall (returned) and per intent (in classBest). */
   private nearest(x: SparseVector): number {
     const dots = this.dots;
     dots.fill(0);
-    let best = 0;
     for (let k = 0; k < x.ids.length; k++) {
       const id = x.ids[k]!;
       const v = x.values[k]!;
-      for (let p = this.postingStart[id]!, end = this.postingStart[id + 1]!; p < end; p++) {
-        const d = (dots[this.postingExample[p]!]! += this.postingValue[p]! * v);
-        if (d > best) best = d;
-      }
+      const start = this.postingStart[id]!;
+      const end = this.postingStart[id + 1]!;
+      // Features shared by a large share of all phrases ("<ka", "the") weigh little in a cosine but cost the
+      // most to accumulate: they are left out of this similarity.
+      if (end - start > this.commonFeature) continue;
+      for (let p = start; p < end; p++) dots[this.postingExample[p]!]! += this.postingValue[p]! * v;
     }
-    return best;
+    const best = this.classBest;
+    best.fill(0);
+    let overall = 0;
+    for (let e = 0; e < dots.length; e++) {
+      const d = dots[e]!;
+      const c = this.exampleClass[e]!;
+      if (d > best[c]!) best[c] = d;
+      if (d > overall) overall = d;
+    }
+    return overall;
   }
 }

@@ -4,28 +4,62 @@ const CYRILLIC = /[\u0400-\u04FF]/g;
 const LATIN = /[A-Za-z\u00C0-\u024F]/g;
 const MARKS = /\p{M}+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
-const ASCII = /^[\x20-\x7E]*$/;
-const NOT_WORD_ASCII = /[^a-z0-9]+/g;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g;
 
 /**
  * Folds text to the form both training phrases and questions are matched in: Unicode-normalised,
  * lower case, Serbian Cyrillic turned into Latin, `đ` → `dj`, diacritics dropped (ë ç č ć š ž → e c c c s z),
  * punctuation turned into single spaces. People type `pec`, `Пећ` and `Peć` alike; all become `pec`.
+ * Albanian `q` also becomes `c`: in Kosovo people write `ç` as `q` (`qka`, `Zveqan` for `çka`, `Zveçan`).
  *
  * @example fold('Ku është zyra në Pejë?') === 'ku eshte zyra ne peje'
  * @example fold('Где је канцеларија у Пећи?') === 'gde je kancelarija u peci'
  */
 export function fold(text: string): string {
-  // Most messages are plain ASCII: skip the Unicode work for them.
-  if (ASCII.test(text)) return text.toLowerCase().replace(NOT_WORD_ASCII, ' ').trim();
+  // A single pass through a table covers ASCII, our languages' letters and Cyrillic; anything else
+  // (other accents, other scripts, compatibility forms) takes the general Unicode path.
+  let out = '';
+  let space = true;
+  for (let i = 0; i < text.length; i++) {
+    const folded = FAST[text.charCodeAt(i)];
+    if (folded === undefined) return foldUnicode(text);
+    if (folded === '') continue;
+    if (folded === ' ') {
+      if (!space) out += ' ';
+      space = true;
+    } else {
+      out += folded;
+      space = false;
+    }
+  }
+  return space ? out.slice(0, -1) : out;
+}
+
+function foldUnicode(text: string): string {
   let s = text.normalize('NFKC').toLowerCase();
   s = s.replace(CYRILLIC, (ch) => CYRILLIC_TO_LATIN[ch] ?? ch);
   s = s.replace(/đ/g, 'dj').normalize('NFD').replace(MARKS, '');
   // Letters NFD cannot decompose.
-  s = s.replace(/ł/g, 'l').replace(/ø/g, 'o').replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/ı/g, 'i');
+  s = s.replace(/q/g, 'c').replace(/ł/g, 'l').replace(/ø/g, 'o').replace(/ß/g, 'ss').replace(/æ/g, 'ae').replace(/ı/g, 'i');
   return s.replace(NOT_WORD, ' ').trim();
 }
+
+/** What fold() makes of each character it can handle without Unicode normalisation, by code. */
+const FAST: (string | undefined)[] = (() => {
+  const table: (string | undefined)[] = [];
+  for (let c = 0; c < 128; c++) table[c] = ' ';
+  for (let c = 48; c < 58; c++) table[c] = String.fromCharCode(c);
+  for (let c = 97; c < 123; c++) table[c] = table[c - 32] = String.fromCharCode(c);
+  table[113] = table[81] = 'c'; // q, Q
+  const letters: Record<string, string> = { ë: 'e', ç: 'c', č: 'c', ć: 'c', š: 's', ž: 'z', đ: 'dj', é: 'e', è: 'e', à: 'a', á: 'a', ö: 'o', ü: 'u', ä: 'a' };
+  for (const [ch, to] of Object.entries(letters)) table[ch.charCodeAt(0)] = table[ch.toUpperCase().charCodeAt(0)] = to;
+  for (const [ch, to] of Object.entries(CYRILLIC_TO_LATIN)) {
+    const latin = to.replace(/đ/g, 'dj').normalize('NFD').replace(MARKS, '');
+    table[ch.charCodeAt(0)] = table[ch.toUpperCase().charCodeAt(0)] = latin;
+  }
+  for (const ch of '\u00A0\u2013\u2014\u2018\u2019\u201C\u201D\u201E\u2026\u00AB\u00BB') table[ch.charCodeAt(0)] = ' ';
+  return table;
+})();
 
 /** Removes control characters, markup tags and invisible noise, keeping what a person could have meant. */
 export function clean(text: string): string {

@@ -23,7 +23,9 @@ const MAX_WORDS = 3;
  */
 export class PlaceFinder {
   private readonly exact = new Map<string, Place>();
-  private readonly fuse: Fuse<Alias>;
+  /** First words of names of more than one word ("fushe" of "fushe kosove"): only these start a longer lookup. */
+  private readonly firstWords = new Set<string>();
+  private readonly fuse = new Map<string, Fuse<Alias>>();
 
   constructor(places: readonly Place[]) {
     const aliases: Alias[] = [];
@@ -33,34 +35,51 @@ export class PlaceFinder {
       for (const form of new Set(forms)) {
         if (!form || notAlone.has(form)) continue;
         this.exact.set(form, place);
+        if (form.includes(' ')) this.firstWords.add(form.slice(0, form.indexOf(' ')));
         if (!form.includes(' ') && form.length >= 5) aliases.push({ text: form, place });
       }
     }
-    this.fuse = new Fuse(aliases, { keys: ['text'], includeScore: true, threshold: 0.3, ignoreLocation: true, minMatchCharLength: 4 });
+    for (const letter of new Set(aliases.map((a) => a.text[0]!))) {
+      const bucket = aliases.filter((a) => a.text[0] === letter);
+      this.fuse.set(letter, new Fuse(bucket, { keys: ['text'], includeScore: true, threshold: 0.3, ignoreLocation: true, minMatchCharLength: 4 }));
+    }
   }
 
-  /** @param known words the classifier knows: never fuzzily read as place names. */
-  find(tokens: readonly string[], known: (word: string) => boolean): PlaceMention[] {
+  /**
+   * Place mentions in a folded token list. `correct` maps a word to its typo correction (itself when known
+   * or uncorrectable); `known` tells words of the training vocabulary, which are never fuzzily read as towns.
+   */
+  find(tokens: readonly string[], known: (word: string) => boolean, correct: (word: string) => string = (w) => w): PlaceMention[] {
     const found: PlaceMention[] = [];
     for (let i = 0; i < tokens.length; ) {
-      let matched = false;
-      for (let n = Math.min(MAX_WORDS, tokens.length - i); n >= 1; n--) {
-        const place = this.exact.get(tokens.slice(i, i + n).join(' '));
-        if (place) {
-          found.push({ place, start: i, end: i + n });
-          i += n;
-          matched = true;
-          break;
-        }
+      const exact = this.exactAt(tokens, i);
+      if (exact) {
+        found.push({ place: exact.place, start: i, end: i + exact.words });
+        i += exact.words;
+        continue;
       }
-      if (matched) continue;
       const token = tokens[i]!;
-      if (token.length >= 5 && !known(token) && !/\d/.test(token)) {
-        const best = this.fuse.search(token, { limit: 1 })[0];
-        if (best && (best.score ?? 1) <= 0.25) found.push({ place: best.item.place, start: i, end: i + 1 });
-      }
+      const corrected = correct(token);
+      const place = this.exact.get(corrected) ?? (known(corrected) ? undefined : this.fuzzy(token));
+      if (place) found.push({ place, start: i, end: i + 1 });
       i += 1;
     }
     return found;
+  }
+
+  private exactAt(tokens: readonly string[], i: number): { place: Place; words: number } | undefined {
+    const longest = this.firstWords.has(tokens[i]!) ? Math.min(MAX_WORDS, tokens.length - i) : 1;
+    for (let n = longest; n >= 1; n--) {
+      const place = this.exact.get(n === 1 ? tokens[i]! : tokens.slice(i, i + n).join(' '));
+      if (place) return { place, words: n };
+    }
+    return undefined;
+  }
+
+  private fuzzy(token: string): Place | undefined {
+    if (token.length < 5 || /\d/.test(token)) return undefined;
+    // Typos rarely hit the first letter: searching only names that start with it keeps this fast.
+    const best = this.fuse.get(token[0]!)?.search(token, { limit: 1 })[0];
+    return best && (best.score ?? 1) <= 0.25 ? best.item.place : undefined;
   }
 }

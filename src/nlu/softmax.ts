@@ -6,7 +6,7 @@ export interface SoftmaxOptions {
   seed: number;
 }
 
-export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 4, learningRate: 4, seed: 7 };
+export const DEFAULT_SOFTMAX: SoftmaxOptions = { epochs: 2, learningRate: 5, seed: 7 };
 
 /**
  * Multinomial logistic regression on sparse vectors, trained by plain SGD in a fixed (seeded) order so that
@@ -29,34 +29,34 @@ export class SoftmaxClassifier {
     const random = mulberry32(o.seed);
     const C = this.classes;
     const w = this.weights;
-    const gradient = new Float32Array(C);
+    const gradient = new Float64Array(C);
     const active = new Int32Array(C);
+    const bias = this.bias;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       shuffle(order, random);
       const rate = o.learningRate / (1 + epoch * 0.5);
       for (const i of order) {
         const x = xs[i]!;
-        softmaxInPlace(this.scores(x, gradient));
+        const { ids, values } = x;
+        this.scores(x, gradient);
+        softmaxInPlace(gradient);
         gradient[ys[i]!]! -= 1;
         // Once trained a little, most classes have a negligible gradient: update only the others.
         let n = 0;
-        for (let c = 0; c < C; c++) if (Math.abs(gradient[c]!) > 1e-4) active[n++] = c;
-        for (let k = 0; k < x.ids.length; k++) {
-          const row = x.ids[k]! * C;
-          const v = x.values[k]! * rate;
-          for (let a = 0; a < n; a++) {
-            const c = active[a]!;
-            w[row + c]! -= v * gradient[c]!;
-          }
+        for (let c = 0; c < C; c++) if (Math.abs(gradient[c]!) > 1e-3) active[n++] = c;
+        for (let a = 0; a < n; a++) {
+          const c = active[a]!;
+          const g = gradient[c]! * rate;
+          bias[c]! -= g * 0.1;
+          for (let k = 0; k < ids.length; k++) w[ids[k]! * C + c]! -= values[k]! * g;
         }
-        for (let a = 0; a < n; a++) this.bias[active[a]!]! -= rate * gradient[active[a]!]! * 0.1;
       }
     }
     return this;
   }
 
   /** Raw class scores (logits) into `out`. */
-  scores(x: SparseVector, out: Float32Array): Float32Array {
+  scores<A extends Float32Array | Float64Array>(x: SparseVector, out: A): A {
     const C = this.classes;
     const w = this.weights;
     const { ids, values } = x;
@@ -70,7 +70,7 @@ export class SoftmaxClassifier {
   }
 }
 
-export function softmaxInPlace(v: Float32Array, temperature = 1): Float32Array {
+export function softmaxInPlace<A extends Float32Array | Float64Array>(v: A, temperature = 1): A {
   let max = -Infinity;
   for (const x of v) if (x > max) max = x;
   let sum = 0;

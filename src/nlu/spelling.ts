@@ -1,51 +1,50 @@
-import { DamerauLevenshteinDistance } from 'natural/lib/natural/distance/levenshtein_distance.js';
-
 /**
  * Corrects one-letter typos against the training vocabulary ("mandtae" → "mandate", "buxhetti" → "buxheti").
- * Candidates come from a deletion index (every word with each single letter removed, as SymSpell does), so a
- * lookup costs a few map reads instead of a scan of the vocabulary; natural's Damerau–Levenshtein distance
- * confirms each candidate. Among candidates, the most frequent word wins.
+ * Like Norvig's corrector, it tries every word one edit away from an unknown word (a letter deleted, swapped
+ * with the next, replaced or inserted) and keeps the most frequent known one. Nothing is precomputed beyond
+ * word counts, so start-up pays nothing; a correction costs a few hundred set lookups.
  */
 export class SpellingCorrector {
   private readonly frequency = new Map<string, number>();
-  private readonly deletions = new Map<string, string[]>();
+  /** Corrections already worked out (bounded: made-up words must not grow it forever). */
+  private readonly memo = new Map<string, string>();
 
   constructor(words: Iterable<string>, private readonly minLength = 4) {
     for (const w of words) this.frequency.set(w, (this.frequency.get(w) ?? 0) + 1);
-    for (const w of this.frequency.keys()) {
-      if (w.length < minLength || /\d/.test(w)) continue;
-      for (const key of [w, ...deletionsOf(w)]) {
-        const list = this.deletions.get(key);
-        if (list) list.push(w);
-        else this.deletions.set(key, [w]);
-      }
-    }
   }
 
   has(word: string): boolean {
     return this.frequency.has(word);
   }
 
-  /** The word itself when known or not correctable, else its closest known word. */
+  /** The word itself when known or not correctable, else its most frequent known neighbour. */
   correct(word: string): string {
-    if (this.frequency.has(word) || word.length < this.minLength || /\d/.test(word)) return word;
+    if (this.frequency.has(word) || word.length < this.minLength || word.length > 20 || /\d/.test(word)) return word;
+    const memo = this.memo.get(word);
+    if (memo !== undefined) return memo;
     let best = word;
     let bestFrequency = 0;
-    for (const key of [word, ...deletionsOf(word)]) {
-      for (const candidate of this.deletions.get(key) ?? []) {
-        const f = this.frequency.get(candidate) ?? 0;
-        if (f > bestFrequency && DamerauLevenshteinDistance(word, candidate, { restricted: true }) <= 1) {
-          best = candidate;
-          bestFrequency = f;
-        }
+    const consider = (candidate: string) => {
+      const f = this.frequency.get(candidate);
+      if (f !== undefined && f > bestFrequency) {
+        best = candidate;
+        bestFrequency = f;
+      }
+    };
+    for (let i = 0; i <= word.length; i++) {
+      const head = word.slice(0, i);
+      const tail = word.slice(i);
+      if (tail) consider(head + tail.slice(1));
+      if (tail.length > 1) consider(head + tail[1] + tail[0] + tail.slice(2));
+      for (const letter of LETTERS) {
+        if (tail) consider(head + letter + tail.slice(1));
+        consider(head + letter + tail);
       }
     }
+    if (this.memo.size >= 10_000) this.memo.clear();
+    this.memo.set(word, best);
     return best;
   }
 }
 
-function deletionsOf(word: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < word.length; i++) out.push(word.slice(0, i) + word.slice(i + 1));
-  return out;
-}
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';

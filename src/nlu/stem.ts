@@ -13,7 +13,7 @@ const ALBANIAN_SUFFIXES = [
   // nominalisations and their cases (themelimi, themelimit, themelimin)
   'imeve', 'imet', 'imit', 'imin', 'imi', 'ime',
   // plural and definite forms (gazetaret, gazetareve, zyrave, policise, komunitetet)
-  'eve', 'ave', 'ise', 'ive', 'ete', 'ate', 'it', 'in', 'ut', 'un', 'et', 'at', 'es', 'se', 'te', 'ne', 'ja', 'ia', 'en', 'an',
+  'eve', 'ave', 'ise', 'ive', 'ete', 'ate', 'ash', 'esh', 'it', 'in', 'ut', 'un', 'et', 'at', 'es', 'se', 'te', 'ne', 'ja', 'ia', 'en', 'an',
   // verb endings (punojne, punon, quhet, themeluar); not -ni/-oni, which would cut misioni to misio
   'ojne', 'ojme', 'ohet', 'ohen', 'uar', 'ura', 'ur', 'on', 'oj', 'het', 'hen', 'im', 'ua',
   'a', 'e', 'i', 'u', 't', 'n', 's',
@@ -49,13 +49,27 @@ const stemAlbanian = stripper(ALBANIAN_SUFFIXES);
 const stemSerbian = stripper(SERBIAN_SUFFIXES);
 const stemEnglish = (token: string): string => PorterStemmer.stem(token);
 
+// Words repeat a lot across phrases and questions: each language keeps the stems it has computed
+// (bounded, so that a stream of made-up words cannot grow it without limit).
+const MEMO_LIMIT = 50_000;
+function memoized(stem: (token: string) => string): (token: string) => string {
+  const memo = new Map<string, string>();
+  return (token) => {
+    let s = memo.get(token);
+    if (s === undefined) {
+      s = stem(token);
+      if (memo.size < MEMO_LIMIT) memo.set(token, s);
+    }
+    return s;
+  };
+}
+
+const STEMMERS: Record<Language, (token: string) => string> = {
+  en: memoized(stemEnglish),
+  sq: memoized(stemAlbanian),
+  sr: memoized(stemSerbian),
+};
+
 export function stemmerFor(language: Language): (token: string) => string {
-  switch (language) {
-    case 'en':
-      return stemEnglish;
-    case 'sq':
-      return stemAlbanian;
-    case 'sr':
-      return stemSerbian;
-  }
+  return STEMMERS[language];
 }
