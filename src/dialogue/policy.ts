@@ -5,7 +5,6 @@
  */
 export interface Policy {
   readonly answer: number;
-  readonly familiar: number;
   readonly clarify: number;
   readonly candidate: number;
   readonly maxChars: number;
@@ -13,10 +12,8 @@ export interface Policy {
 }
 
 export const POLICY: Policy = {
-  /** Answer when the best topic is at least this likely… */
+  /** Answer when the best topic is at least this likely (out-of-scope messages fall below it, or to the none class). */
   answer: 0.5,
-  /** …and the message resembles some training phrase at least this much (cosine of feature vectors). */
-  familiar: 0.2,
   /** Below `answer`, ask back with the closest topics when the best is at least this likely. */
   clarify: 0.2,
   /** Topics offered when asking back must be at least this likely. */

@@ -130,8 +130,9 @@ export class Vectorizer {
 
   /** Features never seen in training are dropped; the share of known weight is returned as `coverage`. */
   transform(doc: FeatureMap, unknownWeight = 0): SparseVector & { coverage: number } {
-    const ids: number[] = [];
-    const values: number[] = [];
+    const ids = new Int32Array(doc.size);
+    const values = new Float32Array(doc.size);
+    let n = 0;
     let known = 0;
     let total = unknownWeight;
     doc.forEach((tf, key) => {
@@ -139,14 +140,10 @@ export class Vectorizer {
       const id = this.index.get(key);
       if (id === undefined) return;
       known += tf;
-      ids.push(id);
-      values.push(tf * this.idf[id]!);
+      ids[n] = id;
+      values[n++] = tf * this.idf[id]!;
     });
-    return {
-      ids: Int32Array.from(ids),
-      values: normalize(Float32Array.from(values)),
-      coverage: total > 0 ? known / total : 0,
-    };
+    return { ids: ids.subarray(0, n), values: normalize(values.subarray(0, n)), coverage: total > 0 ? known / total : 0 };
   }
 }
 

@@ -20,13 +20,14 @@ export interface LanguageGuess {
  * Cyrillic is always Serbian; the letters ë ç (Albanian) and č ć š ž đ (Serbian) are decisive.
  */
 export class LanguageDetector {
-  // Counts per language: character bigrams and trigrams numbered from their letters (no strings),
-  // then whole words in a map.
+  // Log-probabilities per language (counts while training): character bigrams and trigrams numbered from their
+  // letters (no strings), then whole words in a map; `unseen` for words never met.
   private readonly grams = new Float64Array(GRAM_SLOTS * LANGUAGES.length);
   private readonly words = new Map<string, Float64Array>();
   private readonly totals = new Float64Array(LANGUAGES.length);
   private readonly priors: Float64Array;
   private readonly vocabulary: number;
+  private readonly unseen: Float64Array;
 
   /** @param samples training phrases, already folded (see normalize.ts), with their language. */
   constructor(samples: ReadonlyArray<{ folded: string; language: Language }>) {
@@ -52,6 +53,12 @@ export class LanguageDetector {
     this.vocabulary = seen;
     const n = docs.reduce((a, b) => a + b, 0) || 1;
     this.priors = docs.map((d) => Math.log((d + 1) / (n + LANGUAGES.length)));
+    // From counts to smoothed log-probabilities once, so that detection only adds.
+    const L = LANGUAGES.length;
+    const denominators = Array.from(this.totals, (t) => Math.log(t + this.vocabulary));
+    for (let i = 0; i < this.grams.length; i++) this.grams[i] = Math.log(this.grams[i]! + 1) - denominators[i % L]!;
+    for (const row of this.words.values()) for (let li = 0; li < L; li++) row[li] = Math.log(row[li]! + 1) - denominators[li]!;
+    this.unseen = Float64Array.from(denominators, (d) => -d);
   }
 
   detect(text: string): LanguageGuess {
@@ -61,15 +68,14 @@ export class LanguageDetector {
     const folded = fold(text);
     const L = LANGUAGES.length;
     const scores = Array.from(this.priors);
-    const denominators = Array.from(this.totals, (t) => Math.log(t + this.vocabulary));
     const count = eachFeature(
       folded,
       (slot) => {
-        for (let li = 0; li < L; li++) scores[li]! += Math.log(this.grams[slot * L + li]! + 1) - denominators[li]!;
+        for (let li = 0; li < L; li++) scores[li]! += this.grams[slot * L + li]!;
       },
       (word) => {
-        const row = this.words.get(word);
-        for (let li = 0; li < L; li++) scores[li]! += Math.log((row?.[li] ?? 0) + 1) - denominators[li]!;
+        const row = this.words.get(word) ?? this.unseen;
+        for (let li = 0; li < L; li++) scores[li]! += row[li]!;
       },
     );
     // Naive Bayes is over-confident: n-grams of one word are far from independent. Scaling the

@@ -21,14 +21,30 @@ export interface Understanding {
   readonly script: Script;
   readonly tokens: readonly string[];
   readonly places: readonly PlaceMention[];
-  /** Every intent with its probability, best first. */
+  /** The most likely intents with their probabilities, best first (the top five). */
   readonly ranked: readonly RankedIntent[];
-  /** Cosine similarity to the closest training phrase, 0..1: how familiar the message is. */
-  readonly nearest: number;
+  /** The probability of any intent. */
+  probabilityOf(intent: string): number;
   /** Share of the message's feature weight the training data has seen, 0..1. */
   readonly coverage: number;
   /** The message names another organisation or country (intents/entities/elsewhere.yaml). */
   readonly elsewhere: boolean;
+}
+
+const TOP = 5;
+
+/** The k most probable intents, best first, without sorting all of them. */
+function topIntents(probabilities: Float32Array, intents: readonly string[], k: number): RankedIntent[] {
+  const best: RankedIntent[] = [];
+  for (let i = 0; i < probabilities.length; i++) {
+    const p = probabilities[i]!;
+    if (best.length === k && p <= best[k - 1]!.probability) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1]!.probability < p) at--;
+    best.splice(at, 0, { intent: intents[i]!, probability: p });
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
 
 export interface NluOptions {
@@ -42,7 +58,7 @@ export interface NluOptions {
   commonShare: number;
 }
 
-export const DEFAULT_NLU: NluOptions = { weights: DEFAULT_WEIGHTS, softmax: DEFAULT_SOFTMAX, temperature: 1, knn: 4, commonShare: 0.05 };
+export const DEFAULT_NLU: NluOptions = { weights: DEFAULT_WEIGHTS, softmax: DEFAULT_SOFTMAX, temperature: 1, knn: 4, commonShare: 0.01 };
 
 export interface TrainingExample {
   readonly text: string;
@@ -60,7 +76,7 @@ export function trainingExamples(kb: KnowledgeBase): TrainingExample[] {
 /**
  * Intent classification: fold → tokenise → find places (masked as one token, so "office in Gjakovë" is
  * learnt once for all towns) → correct typos → stem per language → features → softmax regression.
- * A nearest-phrase similarity comes along to tell familiar messages from out-of-scope ones.
+ * The similarity to each intent's nearest training phrase is added to the regression's evidence.
  */
 export class Nlu {
   readonly intents: readonly string[];
@@ -76,6 +92,7 @@ export class Nlu {
   private readonly postingExample: Int32Array;
   private readonly postingValue: Float32Array;
   private readonly dots: Float32Array;
+  private readonly touched: Int32Array;
   private readonly exampleClass: Int32Array;
   private readonly classBest: Float32Array;
   private readonly commonFeature: number;
@@ -110,6 +127,7 @@ export class Nlu {
       }
     });
     this.dots = new Float32Array(xs.length);
+    this.touched = new Int32Array(xs.length);
     this.exampleClass = Int32Array.from(ys);
     this.classBest = new Float32Array(this.intents.length);
     this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
@@ -121,18 +139,19 @@ export class Nlu {
     const tokens = tokenize(fold(text));
     const { features, unknown, places } = this.features(tokens, language.language, false);
     const x = this.vectorizer.transform(features, unknown);
-    const nearest = this.nearest(x);
+    this.nearest(x);
     const logits = this.model.scores(x, this.scratch);
     if (this.options.knn > 0) {
       softmaxInPlace(logits);
       for (let c = 0; c < logits.length; c++) logits[c] = Math.log(logits[c]! + 1e-9) + this.options.knn * this.classBest[c]!;
     }
     const probabilities = softmaxInPlace(logits, this.options.temperature);
-    const ranked = [...probabilities]
-      .map((probability, i) => ({ intent: this.intents[i]!, probability }))
-      .sort((a, b) => b.probability - a.probability);
+    const ranked = topIntents(probabilities, this.intents, TOP);
+    const intents = this.intents;
+    const copy = Float32Array.from(probabilities);
+    const probabilityOf = (intent: string) => copy[intents.indexOf(intent)] ?? 0;
     const elsewhere = this.elsewhere.find(tokens) ?? false;
-    return { language, script: scriptOf(text), tokens, places, ranked, nearest, coverage: x.coverage, elsewhere };
+    return { language, script: scriptOf(text), tokens, places, ranked, probabilityOf, coverage: x.coverage, elsewhere };
   }
 
   private features(tokens: readonly string[], language: Language, learn: boolean, into?: FeatureMap) {
@@ -151,10 +170,11 @@ export class Nlu {
     return { ...rawFeatures(masked, stems, this.options.weights, this.vocabulary, learn, into), places };
   }
 
-  /** Cosine similarity to the closest training phrase, overall (returned) and per intent (in classBest). */
-  private nearest(x: SparseVector): number {
+  /** Cosine similarity of the message to the closest training phrase of each intent, into classBest. */
+  private nearest(x: SparseVector): void {
     const dots = this.dots;
-    dots.fill(0);
+    const touched = this.touched;
+    let count = 0;
     for (let k = 0; k < x.ids.length; k++) {
       const id = x.ids[k]!;
       const v = x.values[k]!;
@@ -163,17 +183,21 @@ export class Nlu {
       // Features shared by a large share of all phrases ("<ka", "the") weigh little in a cosine but cost the
       // most to accumulate: they are left out of this similarity.
       if (end - start > this.commonFeature) continue;
-      for (let p = start; p < end; p++) dots[this.postingExample[p]!]! += this.postingValue[p]! * v;
+      for (let p = start; p < end; p++) {
+        const e = this.postingExample[p]!;
+        if (dots[e] === 0) touched[count++] = e;
+        dots[e]! += this.postingValue[p]! * v;
+      }
     }
+    // Only the phrases that share a feature with the message are looked at, and reset, afterwards.
     const best = this.classBest;
     best.fill(0);
-    let overall = 0;
-    for (let e = 0; e < dots.length; e++) {
+    for (let t = 0; t < count; t++) {
+      const e = touched[t]!;
       const d = dots[e]!;
+      dots[e] = 0;
       const c = this.exampleClass[e]!;
       if (d > best[c]!) best[c] = d;
-      if (d > overall) overall = d;
     }
-    return overall;
   }
 }

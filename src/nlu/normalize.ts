@@ -1,7 +1,6 @@
 import { CYRILLIC_TO_LATIN } from '../core/serbian-script.js';
 
 const CYRILLIC = /[\u0400-\u04FF]/g;
-const LATIN = /[A-Za-z\u00C0-\u024F]/g;
 const MARKS = /\p{M}+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g;
@@ -75,10 +74,15 @@ export type Script = 'Latn' | 'Cyrl' | 'none';
 
 /** The script most letters of the text are in. */
 export function scriptOf(text: string): Script {
-  const cyr = text.match(CYRILLIC)?.length ?? 0;
-  const lat = text.match(LATIN)?.length ?? 0;
-  if (cyr === 0 && lat === 0) return 'none';
-  return cyr > lat ? 'Cyrl' : 'Latn';
+  let cyrillic = 0;
+  let latin = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x400 && c <= 0x4ff) cyrillic++;
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 0xc0 && c <= 0x24f)) latin++;
+  }
+  if (cyrillic === 0 && latin === 0) return 'none';
+  return cyrillic > latin ? 'Cyrl' : 'Latn';
 }
 
 /** True when the text holds at least one letter or digit of any script (not only emoji or punctuation). */

@@ -5,21 +5,29 @@ const MAX_WORDS = 3;
 /** Finds listed phrases of one to three words (compared folded) in a folded token list, longest first. */
 export class PhraseIndex<T> {
   private readonly phrases = new Map<string, T>();
+  /** First words of phrases of several words: only these start a longer lookup. */
+  private readonly firstWords = new Set<string>();
 
   constructor(entries: Iterable<readonly [string, T]>) {
     for (const [phrase, value] of entries) {
       const key = fold(phrase);
-      if (key && !this.phrases.has(key)) this.phrases.set(key, value);
+      if (!key || this.phrases.has(key)) continue;
+      this.phrases.set(key, value);
+      if (key.includes(' ')) this.firstWords.add(key.slice(0, key.indexOf(' ')));
     }
   }
 
   find(tokens: readonly string[]): T | undefined {
-    for (let n = Math.min(MAX_WORDS, tokens.length); n >= 1; n--) {
-      for (let i = 0; i + n <= tokens.length; i++) {
-        const value = this.phrases.get(n === 1 ? tokens[i]! : tokens.slice(i, i + n).join(' '));
-        if (value !== undefined) return value;
+    let single: T | undefined;
+    for (let i = 0; i < tokens.length; i++) {
+      if (this.firstWords.has(tokens[i]!)) {
+        for (let n = Math.min(MAX_WORDS, tokens.length - i); n >= 2; n--) {
+          const value = this.phrases.get(tokens.slice(i, i + n).join(' '));
+          if (value !== undefined) return value;
+        }
       }
+      single ??= this.phrases.get(tokens[i]!);
     }
-    return undefined;
+    return single;
   }
 }
