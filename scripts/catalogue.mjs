@@ -1,4 +1,5 @@
-// One-off scaffolding: writes stub intents/*.yaml and content/answers/*.yaml from this catalogue.
+// The catalogue the knowledge base and the evaluation sets were written from: each intent, its kind, menu group,
+// meaning and the source passages it rests on. Kept as the reference for writers of new evaluation questions.
 // kind: knowledge (answer from the source) | noinfo (understood, source has no answer: fallback) |
 //       problem (user describes own problem: what the Mission does + contacts) | dialogue (small talk, menus)
 export const catalogue = [

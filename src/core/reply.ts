@@ -28,6 +28,12 @@ export interface ReplyMessage {
   text: string;
 }
 
+/** A link a channel may show as a button or card action (website, e-mail, phone). */
+export interface ReplyLink {
+  label: string;
+  url: string;
+}
+
 /** The engine's channel-neutral answer to one turn. */
 export interface Reply {
   /** Language and script of the reply. */
@@ -40,6 +46,8 @@ export interface Reply {
   fallback: boolean;
   messages: ReplyMessage[];
   quickReplies: QuickReply[];
+  /** The Mission's public contact links, when the reply gives its contacts. */
+  links?: ReplyLink[];
   /** The place the answer is about, when it depends on one (entity id from intents/entities/places.yaml). */
   place?: string;
 }

@@ -1,6 +1,6 @@
 import { LOCALES, type Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
-import type { QuickReply, Reply, Turn } from '../core/reply.js';
+import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
 import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
 import { Nlu, type Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf } from '../nlu/normalize.js';
@@ -101,7 +101,7 @@ export class Assistant {
       // "Who heads the OSCE mission in Serbia?": a question about someone else's facts, not ours.
       return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
     }
-    if (probability >= this.policy.answer && u.nearest >= this.policy.familiar) return this.answerIntent(intent, probability, locale, session, place);
+    if (probability >= this.policy.answer) return this.answerIntent(intent, probability, locale, session, place);
     if (probability >= this.policy.clarify) {
       const candidates = u.ranked
         .filter((r) => this.kb.answers.has(r.intent) && r.probability >= this.policy.candidate)
@@ -139,6 +139,7 @@ export class Assistant {
       fallback: placed ? placed.fallback : answer.kind === 'noinfo',
       messages: [{ text }],
       quickReplies: [...answer.followUps.map((f) => this.intentButton(f, locale)), this.menuButton(locale)],
+      ...((placed ?? answer).showsContacts ? { links: this.contactLinks(locale) } : {}),
       ...(placed ? { place: place!.id } : {}),
     };
   }
@@ -207,7 +208,12 @@ export class Assistant {
   private line(key: DialogueKey, locale: Locale, values: Record<string, string> = {}, draft: Partial<Draft> = {}): Reply {
     let text = this.kb.dialogue[key][locale];
     for (const [k, v] of Object.entries(values)) text = text.replaceAll(`{${k}}`, v);
-    return { lang: locale, intent: null, confidence: 0, fallback: draft.intent == null, quickReplies: [], ...draft, messages: [{ text }] };
+    const links = this.kb.linesWithContacts.has(key) ? { links: this.contactLinks(locale) } : {};
+    return { lang: locale, intent: null, confidence: 0, fallback: draft.intent == null, quickReplies: [], ...links, ...draft, messages: [{ text }] };
+  }
+
+  private contactLinks(locale: Locale): ReplyLink[] {
+    return this.kb.contactLinks.map((l) => ({ label: l.label[locale], url: l.url }));
   }
 
   private placeCase(answer: Answer, place: Place) {
@@ -227,7 +233,7 @@ export class Assistant {
   }
 
   private probabilityOf(u: Understanding, intent: string): number {
-    return u.ranked.find((r) => r.intent === intent)?.probability ?? 0;
+    return u.probabilityOf(intent);
   }
 
   private intentButton(intent: string, locale: Locale): QuickReply {

@@ -75,12 +75,14 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
 
   // Dialogue lines: placeholders each key may use.
   const dialogue = {} as Record<DialogueKey, Localized>;
+  const linesWithContacts = new Set<DialogueKey>();
   if (dialogueFile) {
-    const { language_names: _names, ...lines } = dialogueFile;
+    const { language_names: _names, contact_links: _links, ...lines } = dialogueFile;
     for (const [key, text] of Object.entries(lines) as [DialogueKey, LocalizedTextInput][]) {
       const loc = localize(text);
       checkText('content/dialogue.yaml', key, loc, DIALOGUE_PLACEHOLDERS[key] ?? ['contacts'], places, problems);
       dialogue[key] = loc;
+      if (loc.en.includes('{contacts}')) linesWithContacts.add(key);
     }
   }
   const contacts = dialogue.contacts;
@@ -114,7 +116,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       if (!c) continue;
       const t = localize(c.answer);
       checkText(name, `by_place.${caseName}`, t, ['contacts', 'place'], places, problems);
-      byPlace[caseName] = Object.freeze({ text: expand(t), fallback: c.fallback });
+      byPlace[caseName] = Object.freeze({ text: expand(t), fallback: c.fallback, showsContacts: data.contact_card || t.en.includes('{contacts}') });
     }
     answers.set(data.intent, Object.freeze({
       intent: data.intent,
@@ -124,6 +126,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       source: Object.freeze([...data.source]),
       text: expand(text),
       followUps: Object.freeze([...data.follow_ups]),
+      showsContacts: data.contact_card || text.en.includes('{contacts}'),
       byPlace: Object.freeze(byPlace),
     }));
   }
@@ -180,6 +183,8 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     topics: Object.freeze(topics),
     dialogue: Object.freeze(dialogue),
     languageNames: Object.freeze({ ...dialogueFile!.language_names }),
+    contactLinks: Object.freeze(dialogueFile!.contact_links.map((l) => Object.freeze({ label: localize(l.label), url: l.url }))),
+    linesWithContacts,
     keepLatin: Object.freeze(keepLatin),
   });
   return { ok: true, kb };

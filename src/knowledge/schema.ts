@@ -23,6 +23,8 @@ export const AnswerFile = z.strictObject({
   source: z.array(z.string().trim().min(1)),
   answer: LocalizedText,
   follow_ups: z.array(IntentId).max(3, 'offer at most 3 follow-ups').default([]),
+  /** Channels show the contact links with this answer (automatic for answers that use {contacts}). */
+  contact_card: z.boolean().default(false),
   by_place: z
     .strictObject({
       headquarters: PlaceCase.optional(),
@@ -103,6 +105,7 @@ export const DialogueFile = z.strictObject({
   clarify: LocalizedText,
   not_understood: LocalizedText,
   elsewhere: LocalizedText,
+  error: LocalizedText,
   no_text: LocalizedText,
   empty: LocalizedText,
   too_long: LocalizedText,
@@ -111,6 +114,8 @@ export const DialogueFile = z.strictObject({
   menu_button: LocalizedText,
   contact_button: LocalizedText,
   language_names: z.strictObject({ en: z.string(), sq: z.string(), 'sr-Latn': z.string(), 'sr-Cyrl': z.string() }),
+  /** The Mission's public links, shown as buttons with replies that give its contacts. */
+  contact_links: z.array(z.strictObject({ label: LocalizedText, url: z.url({ protocol: /^(https|mailto|tel)$/ }) })).min(1),
 });
 
 export type LocalizedTextInput = z.infer<typeof LocalizedText>;

@@ -10,6 +10,8 @@ export type PlaceCaseName = 'headquarters' | 'regional_centre' | 'other_place';
 export interface PlaceCase {
   readonly text: Localized;
   readonly fallback: boolean;
+  /** The text gives the Mission's contacts: channels may add the contact links. */
+  readonly showsContacts: boolean;
 }
 
 export interface Answer {
@@ -21,6 +23,8 @@ export interface Answer {
   /** The answer with `{contacts}` already expanded. */
   readonly text: Localized;
   readonly followUps: readonly string[];
+  /** The text gives the Mission's contacts: channels may add the contact links. */
+  readonly showsContacts: boolean;
   readonly byPlace: Readonly<Partial<Record<PlaceCaseName, PlaceCase>>>;
 }
 
@@ -53,7 +57,12 @@ export interface TopicGroup {
   readonly intents: readonly string[];
 }
 
-export type DialogueKey = Exclude<keyof DialogueFileData, 'language_names'>;
+export type DialogueKey = Exclude<keyof DialogueFileData, 'language_names' | 'contact_links'>;
+
+export interface ContactLink {
+  readonly label: Localized;
+  readonly url: string;
+}
 
 export interface KnowledgeBase {
   readonly answers: ReadonlyMap<string, Answer>;
@@ -65,6 +74,9 @@ export interface KnowledgeBase {
   readonly topics: readonly TopicGroup[];
   readonly dialogue: Readonly<Record<DialogueKey, Localized>>;
   readonly languageNames: Localized;
+  readonly contactLinks: readonly ContactLink[];
+  /** Dialogue lines that give the Mission's contacts. */
+  readonly linesWithContacts: ReadonlySet<DialogueKey>;
   readonly keepLatin: readonly string[];
 }
 
