@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1
+# The assistant as a web service: chat page, Direct Line, Bot Framework (and Telegram when configured).
+#   docker build -t osce-kosovo-assistant .
+#   docker run --rm -p 3978:3978 osce-kosovo-assistant
+
+# 1. Compile TypeScript and copy the Web Chat bundle into dist/ (needs the dev dependencies).
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build
+
+# 2. Production dependencies only.
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+ && find node_modules -name '*.map' -delete
+
+# 3. Runtime: compiled code, content and production dependencies, as an unprivileged user.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production PORT=3978 HOST=0.0.0.0
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY content ./content
+COPY intents ./intents
+COPY src/channels/web/public ./src/channels/web/public
+USER node
+EXPOSE 3978
+HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3978) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# SIGTERM (docker stop) shuts the server down gracefully.
+CMD ["node", "dist/server/main.js"]

@@ -1,0 +1,143 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import compress from '@fastify/compress';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createAdapter } from '../channels/botframework/adapter.js';
+import { AssistantBot } from '../channels/botframework/bot.js';
+import { directLineRoutes } from '../channels/directline/routes.js';
+import { ConversationStore } from '../channels/directline/store.js';
+import { TokenIssuer } from '../channels/directline/tokens.js';
+import type { Assistant } from '../dialogue/assistant.js';
+import { PROJECT_ROOT } from '../knowledge/load.js';
+import type { Config } from './config.js';
+import { loggerOptions } from './logging.js';
+
+export interface AppParts {
+  config: Config;
+  assistant: Assistant;
+  /** Where logs go (standard output when absent); tests read them. */
+  logStream?: { write(line: string): void };
+}
+
+const PUBLIC = join(PROJECT_ROOT, 'src/channels/web/public');
+/**
+ * Microsoft's Web Chat bundle, served from our own server: from node_modules in development, from the copy
+ * `npm run build` puts in dist/vendor for production images (where the package itself is not installed).
+ */
+function webChatFolder(): string {
+  try {
+    // The package exports no package.json: its CommonJS entry (lib/index.js) sits one folder below the root.
+    return join(dirname(dirname(createRequire(import.meta.url).resolve('botframework-webchat'))), 'dist');
+  } catch {
+    return join(PROJECT_ROOT, 'dist/vendor/botframework-webchat');
+  }
+}
+
+/**
+ * The whole HTTP service, built but not listening (tests use `inject` or listen on a free port):
+ * Bot Framework at /api/messages, Direct Line at /v3/directline, the chat page at /, the embed snippet at
+ * /embed.js, health at /healthz and /readyz.
+ */
+export async function buildApp({ config, assistant, logStream }: AppParts): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.LOG_LEVEL, logStream),
+    bodyLimit: 256 * 1024,
+    trustProxy: config.TRUST_PROXY,
+    forceCloseConnections: true,
+  });
+
+  await app.register(cors, {
+    origin: (origin, done) => done(null, !origin || config.ALLOWED_ORIGINS.includes(origin)),
+    methods: ['GET', 'POST'],
+  });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // API responses are JSON for programs: they need no page policies, only to not be sniffed or cached.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('content-security-policy')) reply.header('x-content-type-options', 'nosniff').header('cache-control', reply.getHeader('cache-control') ?? 'no-store');
+    return payload;
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async () => ({ status: 'ready', intents: assistant.nlu.intents.length }));
+
+  // Bot Framework: Azure Bot Service channels and the Emulator.
+  const adapter = createAdapter(config, assistant.kb, app.log);
+  const bot = new AssistantBot(assistant);
+  app.post('/api/messages', async (request, reply) => {
+    const body = request.body as { type?: unknown } | null;
+    if (typeof body !== 'object' || body === null || typeof body.type !== 'string')
+      return reply.code(400).send({ error: { code: 'BadRequest', message: 'Expected a Bot Framework activity.' } });
+    await adapter.process(
+      { body: request.body as Record<string, unknown>, headers: request.headers, method: request.method },
+      {
+        socket: request.raw.socket,
+        status: (code: number) => reply.code(code),
+        header: (name: string, value: unknown) => reply.header(name, value),
+        send: (body?: unknown) => reply.send(body),
+        end: () => (reply.sent ? undefined : reply.send()),
+      },
+      (context) => bot.run(context),
+    );
+    return reply;
+  });
+
+  // Direct Line, and the token the public page starts its conversation with.
+  const store = new ConversationStore({ ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000, history: 100 });
+  const tokens = new TokenIssuer(config.tokenKey, config.DIRECTLINE_TOKEN_TTL_SECONDS);
+  await directLineRoutes(app, { assistant, store, tokens, secret: config.DIRECTLINE_SECRET, publicUrl: config.PUBLIC_URL });
+  app.post('/api/webchat/token', async () => {
+    const conversation = store.create();
+    return { conversationId: conversation.id, token: await tokens.issue(conversation.id), expires_in: tokens.ttlSeconds };
+  });
+
+  // The chat page, its assets, Web Chat itself (served from our server: no third-party CDN) and the embed snippet,
+  // in their own scope with the page security headers and compression (the API routes above need neither).
+  await app.register(async (pages) => {
+    await pages.register(helmet, {
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          // Web Chat styles itself at run time (emotion), which needs inline styles.
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", ...(config.PUBLIC_URL ? [config.PUBLIC_URL.replace(/^http/, 'ws')] : [])],
+          fontSrc: ["'self'", 'data:'],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'self'", ...config.ALLOWED_ORIGINS],
+          upgradeInsecureRequests: null,
+        },
+      },
+      // The page may be framed by the allowed origins (frame-ancestors above), so no X-Frame-Options.
+      frameguard: false,
+      crossOriginEmbedderPolicy: false,
+    });
+    await pages.register(compress, { threshold: 1024 });
+    await pages.register(fastifyStatic, { root: PUBLIC, prefix: '/static/', index: false, maxAge: '1h' });
+    await pages.register(fastifyStatic, {
+      root: webChatFolder(),
+      prefix: '/webchat/',
+      decorateReply: false,
+      allowedPath: (path) => path === '/webchat.js',
+      maxAge: '1d',
+    });
+    pages.get('/', async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+    pages.get('/embed.js', async (_request, reply) =>
+      // Loaded by other sites' pages: it must be allowed cross-origin, unlike the rest.
+      reply.header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=3600').sendFile('embed.js'),
+    );
+  });
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: { name: error.name, message: error.message } }, 'request failed');
+    return reply.code(status).send({ error: { code: status === 500 ? 'ServiceError' : 'BadRequest', message: status === 500 ? 'Something went wrong.' : error.message } });
+  });
+  return app;
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const list = z
+  .string()
+  .optional()
+  .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []));
+const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Every setting of the server, from the environment. Documented in the README's configuration table;
+ * tests/server/config.test.ts keeps the two in step.
+ */
+export const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  HOST: z.string().default('0.0.0.0'),
+  /** Public address of this server (https://chat.example.org), when a proxy hides it; else taken from requests. */
+  PUBLIC_URL: z.url().optional(),
+  /** Origins of pages allowed to embed the chat and call the API (CORS and frame-ancestors). */
+  ALLOWED_ORIGINS: list,
+  /** Behind a reverse proxy: trust its X-Forwarded-* headers (client address, https). */
+  TRUST_PROXY: z.stringbool().default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bot Framework (Azure Bot Service): with none of these, /api/messages works with the Emulator, unauthenticated. */
+  MicrosoftAppId: z.string().optional(),
+  MicrosoftAppPassword: z.string().optional(),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
+  MicrosoftAppTenantId: z.string().optional(),
+  /** Lets a trusted back end start Direct Line conversations with the secret; tokens are for browsers. */
+  DIRECTLINE_SECRET: z.string().min(16).optional(),
+  /** Signs Direct Line tokens. Random per start when unset (tokens then end with the process, as conversations do). */
+  TOKEN_SIGNING_KEY: z.string().min(32).optional(),
+  DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
+  /** Idle conversations are forgotten after this many seconds. */
+  CONVERSATION_TTL_SECONDS: seconds(1800),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { tokenKey: Uint8Array };
+
+/** Thrown with every problem of the environment listed, so that the operator can fix them in one go. */
+export class ConfigError extends Error {
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    // Values are never echoed: some of them are secrets.
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = result.data;
+  const tokenKey = c.TOKEN_SIGNING_KEY ? new TextEncoder().encode(c.TOKEN_SIGNING_KEY) : new Uint8Array(randomBytes(32));
+  return { ...c, tokenKey };
+}

@@ -1,0 +1,45 @@
+/**
+ * `npm start`: the assistant as a web service – the chat page and embed snippet, Direct Line for Web Chat, and
+ * Bot Framework at /api/messages – on PORT (3978). Configuration comes from the environment (README).
+ */
+import { Assistant } from '../dialogue/assistant.js';
+import { loadKnowledgeOrThrow } from '../knowledge/load.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+
+let config: Config;
+let assistant: Assistant;
+try {
+  config = loadConfig();
+  assistant = new Assistant(loadKnowledgeOrThrow(), { sessions: { ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 } });
+} catch (error) {
+  // Bad configuration or content: say what to fix, and do not start.
+  console.error(error instanceof ConfigError ? error.message : (error as Error).message);
+  process.exit(1);
+}
+
+const app = await buildApp({ config, assistant });
+let closing = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    // Stop accepting, finish what is in flight, close streams; give up after 10 seconds.
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    app.close().then(
+      () => {
+        clearTimeout(timer);
+        process.exit(0);
+      },
+      () => process.exit(1),
+    );
+  });
+}
+try {
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  app.log.info({ address, languages: ['en', 'sq', 'sr-Latn', 'sr-Cyrl'] }, `assistant ready: open ${address.replace('0.0.0.0', 'localhost')}`);
+} catch (error) {
+  app.log.fatal({ err: { message: (error as Error).message } }, `cannot listen on ${config.HOST}:${config.PORT}`);
+  process.exit(1);
+}
