@@ -73,19 +73,35 @@ export function rawFeatures(
     previous = id;
     const token = tokens[i]!;
     if (token === PLACE_TOKEN) continue;
-    const length = token.length + 2;
-    const at = (j: number) => (j === 0 || j === length - 1 ? BOUNDARY : symbol(token.charCodeAt(j - 1)));
     const weight = w.chars / token.length;
-    for (let n = w.charMin; n <= w.charMax; n++) {
-      const offset = n === 3 ? 0 : SYMBOLS ** 3;
-      for (let j = 0; j + n <= length; j++) {
-        let code = 0;
-        for (let k = 0; k < n; k++) code = code * SYMBOLS + at(j + k);
-        add(offset + code, weight);
-      }
-    }
+    for (const code of charGrams(token, w.charMin, w.charMax)) add(code, weight);
   }
   return { features: f, unknown };
+}
+
+// Words repeat across phrases and questions: their n-gram codes are computed once (bounded, for made-up words).
+const gramCache = new Map<string, Int32Array>();
+
+/** Codes of the character n-grams of a word with its boundaries ("<word>"), lengths min..max. */
+function charGrams(token: string, min: number, max: number): Int32Array {
+  const key = `${min}${max}${token}`;
+  let codes = gramCache.get(key);
+  if (codes) return codes;
+  const length = token.length + 2;
+  const at = (j: number) => (j === 0 || j === length - 1 ? BOUNDARY : symbol(token.charCodeAt(j - 1)));
+  const list: number[] = [];
+  for (let n = min; n <= max; n++) {
+    const offset = n === 3 ? 0 : SYMBOLS ** 3;
+    for (let j = 0; j + n <= length; j++) {
+      let code = 0;
+      for (let k = 0; k < n; k++) code = code * SYMBOLS + at(j + k);
+      list.push(offset + code);
+    }
+  }
+  codes = Int32Array.from(list);
+  if (gramCache.size >= 100_000) gramCache.clear();
+  gramCache.set(key, codes);
+  return codes;
 }
 
 /** Learns the feature dictionary and inverse document frequencies from the training messages. */

@@ -15,6 +15,23 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g;
  * @example fold('Где је канцеларија у Пећи?') === 'gde je kancelarija u peci'
  */
 export function fold(text: string): string {
+  // Loading checks every training phrase and training folds them again; questions are folded by several steps.
+  const known = memo.get(text);
+  if (known !== undefined) return known;
+  const folded = foldOnce(text);
+  if (text.length <= MEMO_TEXT) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, folded);
+  }
+  return folded;
+}
+
+// Bounded in entries and in their length, so that memory stays small whatever people send.
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 20_000;
+const MEMO_TEXT = 200;
+
+function foldOnce(text: string): string {
   // A single pass through a table covers ASCII, our languages' letters and Cyrillic; anything else
   // (other accents, other scripts, compatibility forms) takes the general Unicode path.
   let out = '';
