@@ -12,6 +12,8 @@ export interface Turn {
   langHint?: Locale;
   /** A pressed quick reply's payload (see QuickReply.payload), when the channel can send one. */
   payload?: string;
+  /** Where the conversation came from (deep-link payload, page `source`), recorded on its first turn. */
+  source?: string;
 }
 
 /**

@@ -48,10 +48,16 @@ export class Assistant {
     return this.sessions.size;
   }
 
+  /** Where a conversation came from (a deep link, a page's `source`), if it said so. */
+  sourceOf(sessionId: string): string | undefined {
+    return this.sessions.peek(sessionId)?.source;
+  }
+
   respond(turn: Turn): Reply {
     const session = this.sessions.get(turn.sessionId);
     session.turns += 1;
     if (turn.lang) session.chosen = turn.lang;
+    if (turn.source && !session.source) session.source = turn.source;
     const reply = this.decide(turn, session);
     session.lang = reply.lang;
     return reply;
@@ -122,6 +128,8 @@ export class Assistant {
         return this.menu(locale);
       case 'language':
         return this.switchLanguage(action.lang, script, session);
+      case 'line':
+        return this.line(action.key, locale, {}, action.key === 'no_text' ? { quickReplies: this.groupButtons(locale) } : {});
     }
   }
 

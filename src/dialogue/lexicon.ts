@@ -8,7 +8,13 @@ export type Action =
   | { type: 'intent'; intent: string }
   | { type: 'group'; group: string }
   | { type: 'language'; lang: Locale | 'sr' }
-  | { type: 'menu' };
+  | { type: 'menu' }
+  /** One of the assistant's lines a channel asks for: no_text (a sticker, photo, voice message), slow_down (a burst). */
+  | { type: 'line'; key: ChannelLine };
+
+/** The lines a channel may ask for by payload. */
+export const CHANNEL_LINES = ['no_text', 'slow_down'] as const;
+export type ChannelLine = (typeof CHANNEL_LINES)[number];
 
 /** Payloads are short ASCII strings, well within Telegram's 64-byte callback data. */
 export function payloadOf(action: Action): string {
@@ -21,12 +27,15 @@ export function payloadOf(action: Action): string {
       return `l:${action.lang}`;
     case 'menu':
       return 'm';
+    case 'line':
+      return `x:${action.key}`;
   }
 }
 
 export function parsePayload(payload: string): Action | undefined {
   const [kind, value = ''] = payload.split(':', 2);
   if (kind === 'm') return { type: 'menu' };
+  if (kind === 'x' && (CHANNEL_LINES as readonly string[]).includes(value)) return { type: 'line', key: value as ChannelLine };
   if (kind === 'i' && value) return { type: 'intent', intent: value };
   if (kind === 'g' && value) return { type: 'group', group: value };
   if (kind === 'l' && (value === 'sr' || (LOCALES as readonly string[]).includes(value))) return { type: 'language', lang: value as Locale | 'sr' };

@@ -10,6 +10,8 @@ export interface Session {
   /** The last answer given, to repeat it in another language or follow up on it. */
   lastIntent?: string;
   lastPlace?: string;
+  /** Where the conversation came from (a poster's QR code, a web page), for counting. */
+  source?: string;
   turns: number;
 }
 
@@ -42,6 +44,11 @@ export class SessionStore {
     let session = this.cache.get(id);
     if (!session) this.cache.set(id, (session = { turns: 0 }));
     return session;
+  }
+
+  /** The conversation, if it exists, without creating it or refreshing its expiry. */
+  peek(id: string): Session | undefined {
+    return this.cache.peek(id);
   }
 
   get size(): number {

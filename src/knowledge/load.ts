@@ -29,6 +29,7 @@ import {
   type Place,
   type PlaceCase,
   type PlaceCaseName,
+  type TelegramCommand,
 } from './types.js';
 
 /** The project's root folder, where content/ and intents/ live. */
@@ -77,7 +78,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
   const dialogue = {} as Record<DialogueKey, Localized>;
   const linesWithContacts = new Set<DialogueKey>();
   if (dialogueFile) {
-    const { language_names: _names, contact_links: _links, ...lines } = dialogueFile;
+    const { language_names: _names, contact_links: _links, telegram_commands: _commands, ...lines } = dialogueFile;
     for (const [key, text] of Object.entries(lines) as [DialogueKey, LocalizedTextInput][]) {
       const loc = localize(text);
       checkText('content/dialogue.yaml', key, loc, DIALOGUE_PLACEHOLDERS[key] ?? ['contacts'], places, problems);
@@ -185,6 +186,9 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     languageNames: Object.freeze({ ...dialogueFile!.language_names }),
     contactLinks: Object.freeze(dialogueFile!.contact_links.map((l) => Object.freeze({ label: localize(l.label), url: l.url }))),
     linesWithContacts,
+    telegramCommands: Object.freeze(
+      Object.fromEntries(Object.entries(dialogueFile!.telegram_commands).map(([k, v]) => [k, localize(v)])) as Record<TelegramCommand, Localized>,
+    ),
     keepLatin: Object.freeze(keepLatin),
   });
   return { ok: true, kb };

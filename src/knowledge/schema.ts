@@ -106,6 +106,7 @@ export const DialogueFile = z.strictObject({
   not_understood: LocalizedText,
   elsewhere: LocalizedText,
   error: LocalizedText,
+  slow_down: LocalizedText,
   no_text: LocalizedText,
   empty: LocalizedText,
   too_long: LocalizedText,
@@ -114,6 +115,14 @@ export const DialogueFile = z.strictObject({
   menu_button: LocalizedText,
   contact_button: LocalizedText,
   language_names: z.strictObject({ en: z.string(), sq: z.string(), 'sr-Latn': z.string(), 'sr-Cyrl': z.string() }),
+  /** Descriptions of the Telegram commands, shown in Telegram's command menu in each language. */
+  telegram_commands: z.strictObject({
+    help: LocalizedText,
+    topics: LocalizedText,
+    language: LocalizedText,
+    contact: LocalizedText,
+    offices: LocalizedText,
+  }),
   /** The Mission's public links, shown as buttons with replies that give its contacts. */
   contact_links: z.array(z.strictObject({ label: LocalizedText, url: z.url({ protocol: /^(https|mailto|tel)$/ }) })).min(1),
 });

@@ -57,7 +57,8 @@ export interface TopicGroup {
   readonly intents: readonly string[];
 }
 
-export type DialogueKey = Exclude<keyof DialogueFileData, 'language_names' | 'contact_links'>;
+export type DialogueKey = Exclude<keyof DialogueFileData, 'language_names' | 'contact_links' | 'telegram_commands'>;
+export type TelegramCommand = keyof DialogueFileData['telegram_commands'];
 
 export interface ContactLink {
   readonly label: Localized;
@@ -75,6 +76,7 @@ export interface KnowledgeBase {
   readonly dialogue: Readonly<Record<DialogueKey, Localized>>;
   readonly languageNames: Localized;
   readonly contactLinks: readonly ContactLink[];
+  readonly telegramCommands: Readonly<Record<TelegramCommand, Localized>>;
   /** Dialogue lines that give the Mission's contacts. */
   readonly linesWithContacts: ReadonlySet<DialogueKey>;
   readonly keepLatin: readonly string[];

@@ -6,15 +6,26 @@ import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
 import { createAdapter } from '../channels/botframework/adapter.js';
 import { AssistantBot } from '../channels/botframework/bot.js';
 import { directLineRoutes } from '../channels/directline/routes.js';
 import { ConversationStore } from '../channels/directline/store.js';
 import { TokenIssuer } from '../channels/directline/tokens.js';
+import { createTelegramBot } from '../channels/telegram/bot.js';
+import { secretMatches } from '../channels/telegram/run.js';
 import type { Assistant } from '../dialogue/assistant.js';
 import { PROJECT_ROOT } from '../knowledge/load.js';
 import type { Config } from './config.js';
 import { loggerOptions } from './logging.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Telegram bot, when TELEGRAM_BOT_TOKEN is set. */
+    telegram?: Telegraf;
+  }
+}
 
 export interface AppParts {
   config: Config;
@@ -133,6 +144,21 @@ export async function buildApp({ config, assistant, logStream }: AppParts): Prom
       reply.header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=3600').sendFile('embed.js'),
     );
   });
+
+  // Telegram, when a token is configured: the bot is built here (its webhook is a route of this server);
+  // main.ts connects it once the server listens.
+  if (config.TELEGRAM_BOT_TOKEN) {
+    const { bot } = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, assistant, log: app.log });
+    app.decorate('telegram', bot);
+    if (config.TELEGRAM_WEBHOOK_URL) {
+      app.post(new URL(config.TELEGRAM_WEBHOOK_URL).pathname, async (request, reply) => {
+        // Only Telegram knows the secret (set with setWebhook): anything else is refused.
+        if (!secretMatches(request.headers['x-telegram-bot-api-secret-token'], config.telegramSecret)) return reply.code(401).send({ error: 'unauthorized' });
+        await bot.handleUpdate(request.body as Update);
+        return reply.code(200).send({ ok: true });
+      });
+    }
+  }
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

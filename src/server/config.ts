@@ -33,9 +33,16 @@ export const ConfigSchema = z.object({
   DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
   /** Idle conversations are forgotten after this many seconds. */
   CONVERSATION_TTL_SECONDS: seconds(1800),
+  /** Telegram: with a token the bot runs too, by long polling unless a webhook URL is given. */
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a token from @BotFather, like 123456:ABC-…').optional(),
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),
+  /** Checked on every webhook request (Telegram's secret_token); random per start when unset. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{16,256}$/, '16 to 256 letters, digits, _ or -').optional(),
+  /** Another Bot API server (Telegram's self-hosted one, or a local stand-in). */
+  TELEGRAM_API_ROOT: z.url().optional(),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { tokenKey: Uint8Array };
+export type Config = z.infer<typeof ConfigSchema> & { tokenKey: Uint8Array; telegramSecret: string };
 
 /** Thrown with every problem of the environment listed, so that the operator can fix them in one go. */
 export class ConfigError extends Error {
@@ -53,5 +60,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = result.data;
   const tokenKey = c.TOKEN_SIGNING_KEY ? new TextEncoder().encode(c.TOKEN_SIGNING_KEY) : new Uint8Array(randomBytes(32));
-  return { ...c, tokenKey };
+  const telegramSecret = c.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(24).toString('base64url');
+  return { ...c, tokenKey, telegramSecret };
 }

@@ -2,6 +2,7 @@
  * `npm start`: the assistant as a web service – the chat page and embed snippet, Direct Line for Web Chat, and
  * Bot Framework at /api/messages – on PORT (3978). Configuration comes from the environment (README).
  */
+import { runTelegram } from '../channels/telegram/run.js';
 import { Assistant } from '../dialogue/assistant.js';
 import { loadKnowledgeOrThrow } from '../knowledge/load.js';
 import { buildApp } from './app.js';
@@ -19,6 +20,7 @@ try {
 }
 
 const app = await buildApp({ config, assistant });
+let stopTelegram = () => {};
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
@@ -27,6 +29,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     app.log.info({ signal }, 'shutting down');
     // Stop accepting, finish what is in flight, close streams; give up after 10 seconds.
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    stopTelegram();
     app.close().then(
       () => {
         clearTimeout(timer);
@@ -39,6 +42,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 try {
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   app.log.info({ address, languages: ['en', 'sq', 'sr-Latn', 'sr-Cyrl'] }, `assistant ready: open ${address.replace('0.0.0.0', 'localhost')}`);
+  if (app.telegram) {
+    // In the background: Telegram being unreachable never keeps the web service from running.
+    const webhook = config.TELEGRAM_WEBHOOK_URL ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.telegramSecret } : undefined;
+    stopTelegram = runTelegram(app.telegram, { kb: assistant.kb, log: app.log, webhook }).stop;
+  }
 } catch (error) {
   app.log.fatal({ err: { message: (error as Error).message } }, `cannot listen on ${config.HOST}:${config.PORT}`);
   process.exit(1);

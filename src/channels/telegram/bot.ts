@@ -1,0 +1,143 @@
+import { LRUCache } from 'lru-cache';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { Telegraf, type Context } from 'telegraf';
+import { callbackQuery, message } from 'telegraf/filters';
+import type { UserFromGetMe } from 'telegraf/types';
+import { toLocale } from '../../core/locale.js';
+import type { Turn } from '../../core/reply.js';
+import type { Assistant } from '../../dialogue/assistant.js';
+import { SendQueue, type SendQueueOptions } from './send-queue.js';
+import { toTelegram } from './render.js';
+
+/** Logging as pino and fastify do it: an object of fields, then the message. */
+export interface Log {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export interface TelegramBotOptions {
+  token: string;
+  /** Another Bot API server: Telegram's self-hosted one, or a local stand-in in tests. */
+  apiRoot?: string | undefined;
+  assistant: Assistant;
+  log: Log;
+  /** Known bot identity (tests); otherwise asked with getMe on start. */
+  botInfo?: UserFromGetMe;
+  /** Messages a person may send in a window before being asked to slow down. */
+  flood?: { points: number; seconds: number };
+  sendQueue?: Partial<SendQueueOptions>;
+}
+
+/** Commands and the engine payload each stands for. */
+export const COMMANDS = { help: 'i:help', topics: 'm', language: 'i:change_language', contact: 'i:contact', offices: 'i:offices' } as const;
+
+/**
+ * The assistant as a Telegram bot (telegraf). Every kind of update becomes a turn of the engine and every reply
+ * goes through a per-chat send queue; updates seen before are ignored, bursts are slowed down, and in groups the
+ * bot only answers when addressed, keeping each member's conversation apart.
+ */
+export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue: SendQueue } {
+  const bot = new Telegraf(o.token, { telegram: { ...(o.apiRoot ? { apiRoot: o.apiRoot } : {}), webhookReply: false }, handlerTimeout: 10_000 });
+  if (o.botInfo) bot.botInfo = o.botInfo;
+  const queue = new SendQueue({
+    ...o.sendQueue,
+    onDropped: (_chat, reason) => o.log.warn({ channel: 'telegram', reason }, 'message not delivered'),
+  });
+
+  // The same update delivered twice (a retried webhook, a restarted poll) is answered once.
+  const seen = new LRUCache<number, true>({ max: 20_000 });
+  bot.use(async (ctx, next) => {
+    if (seen.has(ctx.update.update_id)) return;
+    seen.set(ctx.update.update_id, true);
+    await next();
+  });
+
+  // In groups: only what is addressed to the bot.
+  bot.use(async (ctx, next) => {
+    if (addressed(ctx)) await next();
+  });
+
+  // A well-kept limiter: so many messages per person per window, then one polite request to slow down.
+  const flood = o.flood ?? { points: 20, seconds: 60 };
+  const limiter = new RateLimiterMemory({ points: flood.points, duration: flood.seconds });
+  const warned = new LRUCache<number, true>({ max: 20_000, ttl: flood.seconds * 1000 });
+  bot.use(async (ctx, next) => {
+    const person = ctx.from?.id;
+    if (person === undefined) return next();
+    try {
+      await limiter.consume(person);
+    } catch (error) {
+      if (!(error instanceof RateLimiterRes)) throw error;
+      if (!warned.has(person)) {
+        warned.set(person, true);
+        send(ctx, { text: '', payload: 'x:slow_down' });
+      }
+      return;
+    }
+    await next();
+  });
+
+  const send = (ctx: Context, turn: Omit<Turn, 'sessionId'>) => {
+    const chatId = ctx.chat?.id;
+    if (chatId === undefined) return;
+    const langHint = toLocale(ctx.from?.language_code);
+    const reply = o.assistant.respond({ ...turn, sessionId: sessionOf(ctx), ...(langHint ? { langHint } : {}) });
+    const replyTo = ctx.chat?.type !== 'private' && ctx.message ? { reply_parameters: { message_id: ctx.message.message_id } } : {};
+    for (const m of toTelegram(reply)) {
+      void queue.push(chatId, () =>
+        ctx.telegram.sendMessage(chatId, m.text, {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+          ...replyTo,
+          ...(m.keyboard ? { reply_markup: { inline_keyboard: m.keyboard } } : {}),
+        }),
+      );
+    }
+  };
+
+  bot.start((ctx) => {
+    // Deep links (t.me/<bot>?start=<source>) name where the person came from, e.g. a poster's QR code.
+    const source = /^[\w-]{1,64}$/.test(ctx.payload) ? ctx.payload : undefined;
+    send(ctx, { text: '', payload: 'i:greeting', ...(source ? { source } : {}) });
+  });
+  for (const [command, payload] of Object.entries(COMMANDS)) bot.command(command, (ctx) => send(ctx, { text: '', payload }));
+
+  bot.on(callbackQuery('data'), async (ctx) => {
+    // Acknowledge the press at once (Telegram shows a spinner until then), then answer it.
+    await ctx.answerCbQuery().catch(() => undefined);
+    send(ctx, { text: '', payload: ctx.callbackQuery.data });
+  });
+  bot.on(message('text'), (ctx) => send(ctx, { text: withoutMention(ctx.message.text, ctx.botInfo.username) }));
+  // The fact sheet has no coordinates: a shared location gets the list of regional centres, nothing invented.
+  bot.on(message('location'), (ctx) => send(ctx, { text: '', payload: 'i:offices' }));
+  bot.on('message', (ctx) => send(ctx, { text: '', payload: 'x:no_text' }));
+
+  bot.catch((error, ctx) => {
+    o.log.error({ channel: 'telegram', updateType: ctx.updateType, err: { message: (error as Error).message } }, 'update failed');
+  });
+  return { bot, queue };
+}
+
+/** One conversation per private chat; in groups one per member, so nobody sees another's follow-ups. */
+function sessionOf(ctx: Context): string {
+  const chat = ctx.chat;
+  if (!chat) return `tg:none:${ctx.from?.id ?? 0}`;
+  return chat.type === 'private' ? `tg:${chat.id}` : `tg:${chat.id}:${ctx.from?.id ?? 0}`;
+}
+
+function addressed(ctx: Context): boolean {
+  const chat = ctx.chat;
+  if (!chat || chat.type === 'private' || ctx.callbackQuery) return true;
+  const msg = ctx.message;
+  if (!msg) return false;
+  if ('reply_to_message' in msg && msg.reply_to_message?.from?.id === ctx.botInfo?.id) return true;
+  const text = 'text' in msg ? msg.text : '';
+  if (text.startsWith('/')) return true;
+  const username = ctx.botInfo?.username;
+  return !!username && 'entities' in msg && !!msg.entities?.some((e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${username.toLowerCase()}`);
+}
+
+function withoutMention(text: string, username: string | undefined): string {
+  return username ? text.replace(new RegExp(`@${username}\\b`, 'gi'), ' ').trim() : text;
+}
