@@ -25,3 +25,36 @@ describe('Bot Framework rendering', () => {
     expect(activities[1]!.locale).toBe('sq');
   });
 });
+
+describe('Telegram rendering', async () => {
+  const { escapeHtml, split, toHtml, toTelegram } = await import('../../src/channels/telegram/render.js');
+
+  it('escapes before adding its own tags', () => {
+    expect(toHtml('**OSCE** <script>x</script> & "q"\n- one')).toBe('<b>OSCE</b> &lt;script&gt;x&lt;/script&gt; &amp; "q"\n• one');
+    expect(escapeHtml('<b>')).toBe('&lt;b&gt;');
+  });
+
+  it('splits long text below 4096 characters, at line breaks, never inside a tag', () => {
+    const text = Array.from({ length: 400 }, (_, i) => `line ${i} <b>bold</b> with some words`).join('\n');
+    const pieces = split(text);
+    expect(pieces.length).toBeGreaterThan(1);
+    for (const p of pieces) {
+      expect(p.length).toBeLessThanOrEqual(4000);
+      expect(p.split('<b>').length).toBe(p.split('</b>').length);
+    }
+    expect(pieces.join('\n')).toBe(text);
+  });
+
+  it('puts buttons as an inline keyboard on the last message and keeps only https links', () => {
+    const messages = toTelegram({
+      lang: 'en',
+      intent: 'contact',
+      confidence: 1,
+      fallback: false,
+      messages: [{ text: 'a' }],
+      quickReplies: [{ label: 'Offices', payload: 'i:offices' }, { label: 'Topics', payload: 'm' }, { label: 'x', payload: 'x'.repeat(65) }],
+      links: [{ label: 'Website', url: 'https://www.osce.org/kosovo' }, { label: 'E-mail', url: 'mailto:press.omik@osce.org' }],
+    });
+    expect(messages[0]!.keyboard).toEqual([[{ text: 'Offices', callback_data: 'i:offices' }, { text: 'Topics', callback_data: 'm' }], [{ text: 'Website', url: 'https://www.osce.org/kosovo' }]]);
+  });
+});
