@@ -5,6 +5,7 @@
 
 # 1. Compile TypeScript and copy the Web Chat bundle into dist/ (needs the dev dependencies).
 FROM node:20-bookworm-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -13,8 +14,9 @@ COPY scripts ./scripts
 COPY src ./src
 RUN npm run build
 
-# 2. Production dependencies only.
+# 2. Production dependencies only (better-sqlite3 compiles its native part here).
 FROM node:20-bookworm-slim AS deps
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
@@ -30,6 +32,10 @@ COPY package.json ./
 COPY content ./content
 COPY intents ./intents
 COPY src/channels/web/public ./src/channels/web/public
+COPY src/server/admin ./src/server/admin
+# The SQLite database (unanswered questions, ratings, counts): mount a volume here to keep it across containers.
+RUN mkdir -p /app/data && chown node:node /app/data
+VOLUME ["/app/data"]
 USER node
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \

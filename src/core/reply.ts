@@ -14,6 +14,8 @@ export interface Turn {
   payload?: string;
   /** Where the conversation came from (deep-link payload, page `source`), recorded on its first turn. */
   source?: string;
+  /** The channel the message came through (web, telegram, botframework, cli…), for counting. */
+  channel?: string;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface Reply {
   quickReplies: QuickReply[];
   /** The Mission's public contact links, when the reply gives its contacts. */
   links?: ReplyLink[];
+  /** 👍/👎 buttons for an answer people can rate; channels show them apart from the other buttons. */
+  feedback?: [QuickReply, QuickReply];
   /** The place the answer is about, when it depends on one (entity id from intents/entities/places.yaml). */
   place?: string;
 }

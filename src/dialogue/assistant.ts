@@ -1,5 +1,6 @@
 import { LOCALES, type Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
+import type { AssistantObserver } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
 import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
 import { Nlu, type Understanding } from '../nlu/nlu.js';
@@ -15,6 +16,8 @@ export interface AssistantOptions {
   nlu?: Nlu;
   /** Thresholds (see policy.ts); the defaults are the tuned ones. */
   policy?: Policy;
+  /** Told of every turn and rating (analytics, metrics). */
+  observers?: AssistantObserver[];
 }
 
 type Draft = Omit<Reply, 'lang'>;
@@ -33,6 +36,7 @@ export class Assistant {
   private readonly lexicon: Lexicon;
   private readonly sessions: SessionStore;
   private readonly policy: Policy;
+  private readonly observers: AssistantObserver[];
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -42,6 +46,7 @@ export class Assistant {
     this.lexicon = new Lexicon(kb);
     this.sessions = new SessionStore(options.sessions ?? DEFAULT_SESSIONS);
     this.policy = options.policy ?? POLICY;
+    this.observers = options.observers ?? [];
   }
 
   get activeSessions(): number {
@@ -54,12 +59,24 @@ export class Assistant {
   }
 
   respond(turn: Turn): Reply {
+    const started = performance.now();
     const session = this.sessions.get(turn.sessionId);
     session.turns += 1;
     if (turn.lang) session.chosen = turn.lang;
     if (turn.source && !session.source) session.source = turn.source;
+    const rating = turn.payload ? parsePayload(turn.payload) : undefined;
     const reply = this.decide(turn, session);
     session.lang = reply.lang;
+    const channel = turn.channel ?? 'unknown';
+    for (const o of this.observers) {
+      try {
+        if (rating?.type === 'rating')
+          o.rating?.({ at: Date.now(), channel, sessionId: turn.sessionId, lang: reply.lang, intent: rating.intent, rating: rating.rating, source: session.source });
+        else o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started });
+      } catch {
+        // An observer's failure (a full disk, say) must never cost a person their answer.
+      }
+    }
     return reply;
   }
 
@@ -130,6 +147,8 @@ export class Assistant {
         return this.switchLanguage(action.lang, script, session);
       case 'line':
         return this.line(action.key, locale, {}, action.key === 'no_text' ? { quickReplies: this.groupButtons(locale) } : {});
+      case 'rating':
+        return this.line('thanks_rating', locale, {}, { intent: null, fallback: false, confidence: 1, quickReplies: [this.menuButton(locale)] });
     }
   }
 
@@ -148,6 +167,10 @@ export class Assistant {
       messages: [{ text }],
       quickReplies: [...answer.followUps.map((f) => this.intentButton(f, locale)), this.menuButton(locale)],
       ...((placed ?? answer).showsContacts ? { links: this.contactLinks(locale) } : {}),
+      feedback: [
+        { label: '👍', payload: payloadOf({ type: 'rating', rating: 1, intent }) },
+        { label: '👎', payload: payloadOf({ type: 'rating', rating: -1, intent }) },
+      ],
       ...(placed ? { place: place!.id } : {}),
     };
   }

@@ -9,6 +9,8 @@ export type Action =
   | { type: 'group'; group: string }
   | { type: 'language'; lang: Locale | 'sr' }
   | { type: 'menu' }
+  /** A 👍 (1) or 👎 (-1) on the answer to an intent. */
+  | { type: 'rating'; rating: 1 | -1; intent: string }
   /** One of the assistant's lines a channel asks for: no_text (a sticker, photo, voice message), slow_down (a burst). */
   | { type: 'line'; key: ChannelLine };
 
@@ -29,11 +31,18 @@ export function payloadOf(action: Action): string {
       return 'm';
     case 'line':
       return `x:${action.key}`;
+    case 'rating':
+      return `r:${action.rating === 1 ? 1 : 0}:${action.intent}`;
   }
 }
 
 export function parsePayload(payload: string): Action | undefined {
   const [kind, value = ''] = payload.split(':', 2);
+  if (kind === 'r') {
+    const [, up, intent] = payload.split(':');
+    if ((up === '1' || up === '0') && intent && /^[a-z_]+$/.test(intent)) return { type: 'rating', rating: up === '1' ? 1 : -1, intent };
+    return undefined;
+  }
   if (kind === 'm') return { type: 'menu' };
   if (kind === 'x' && (CHANNEL_LINES as readonly string[]).includes(value)) return { type: 'line', key: value as ChannelLine };
   if (kind === 'i' && value) return { type: 'intent', intent: value };

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
@@ -17,7 +18,10 @@ import { createTelegramBot } from '../channels/telegram/bot.js';
 import { secretMatches } from '../channels/telegram/run.js';
 import type { Assistant } from '../dialogue/assistant.js';
 import { PROJECT_ROOT } from '../knowledge/load.js';
+import type { Analytics } from '../storage/analytics.js';
+import { adminRoutes } from './admin.js';
 import type { Config } from './config.js';
+import type { Metrics } from './metrics.js';
 import { loggerOptions } from './logging.js';
 
 declare module 'fastify' {
@@ -30,6 +34,9 @@ declare module 'fastify' {
 export interface AppParts {
   config: Config;
   assistant: Assistant;
+  /** Stored analytics (for /readyz and the staff page); absent in tests that do not need them. */
+  analytics?: Analytics;
+  metrics?: Metrics;
   /** Where logs go (standard output when absent); tests read them. */
   logStream?: { write(line: string): void };
 }
@@ -53,7 +60,7 @@ function webChatFolder(): string {
  * Bot Framework at /api/messages, Direct Line at /v3/directline, the chat page at /, the embed snippet at
  * /embed.js, health at /healthz and /readyz.
  */
-export async function buildApp({ config, assistant, logStream }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, assistant, analytics, metrics, logStream }: AppParts): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.LOG_LEVEL, logStream),
     bodyLimit: 256 * 1024,
@@ -72,8 +79,20 @@ export async function buildApp({ config, assistant, logStream }: AppParts): Prom
     return payload;
   });
 
+  await app.register(rateLimit, { global: false });
+  const perAddress = { config: { rateLimit: { max: config.CONVERSATIONS_PER_MINUTE, timeWindow: '1 minute' } } };
+
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/readyz', async () => ({ status: 'ready', intents: assistant.nlu.intents.length }));
+  // Ready: content loaded and engine trained (or we would not be here), storage writable.
+  app.get('/readyz', async (_request, reply) => {
+    const storage = analytics ? analytics.writable() : null;
+    return reply.code(storage === false ? 503 : 200).send({ status: storage === false ? 'storage not writable' : 'ready', intents: assistant.nlu.intents.length, storage });
+  });
+  if (metrics) {
+    app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+    app.addHook('onError', async () => void metrics.errors.inc({ where: 'http' }));
+  }
+  if (config.ADMIN_TOKEN && analytics) await adminRoutes(app, { token: config.ADMIN_TOKEN, analytics });
 
   // Bot Framework: Azure Bot Service channels and the Emulator.
   const adapter = createAdapter(config, assistant.kb, app.log);
@@ -99,8 +118,16 @@ export async function buildApp({ config, assistant, logStream }: AppParts): Prom
   // Direct Line, and the token the public page starts its conversation with.
   const store = new ConversationStore({ ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000, history: 100 });
   const tokens = new TokenIssuer(config.tokenKey, config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  await directLineRoutes(app, { assistant, store, tokens, secret: config.DIRECTLINE_SECRET, publicUrl: config.PUBLIC_URL });
-  app.post('/api/webchat/token', async () => {
+  await directLineRoutes(app, {
+    assistant,
+    store,
+    tokens,
+    secret: config.DIRECTLINE_SECRET,
+    publicUrl: config.PUBLIC_URL,
+    messagesPerMinute: config.MESSAGES_PER_MINUTE,
+    conversationsPerMinute: config.CONVERSATIONS_PER_MINUTE,
+  });
+  app.post('/api/webchat/token', perAddress, async () => {
     const conversation = store.create();
     return { conversationId: conversation.id, token: await tokens.issue(conversation.id), expires_in: tokens.ttlSeconds };
   });

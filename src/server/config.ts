@@ -33,6 +33,16 @@ export const ConfigSchema = z.object({
   DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
   /** Idle conversations are forgotten after this many seconds. */
   CONVERSATION_TTL_SECONDS: seconds(1800),
+  /** Where the SQLite database (unanswered questions, ratings, counts) is kept. */
+  DATA_DIR: z.string().default('data'),
+  /** Stored questions, turns and ratings older than this are deleted. */
+  RETENTION_DAYS: z.coerce.number().int().positive().default(90),
+  /** Opens the staff page /admin to whoever has this token; without it the page is off. */
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Conversations one address may start per minute (web chat). */
+  CONVERSATIONS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  /** Messages one conversation may send per minute before being asked to slow down. */
+  MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Telegram: with a token the bot runs too, by long polling unless a webhook URL is given. */
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a token from @BotFather, like 123456:ABC-…').optional(),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/ }).optional(),

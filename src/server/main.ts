@@ -2,24 +2,39 @@
  * `npm start`: the assistant as a web service – the chat page and embed snippet, Direct Line for Web Chat, and
  * Bot Framework at /api/messages – on PORT (3978). Configuration comes from the environment (README).
  */
+import { join, resolve } from 'node:path';
 import { runTelegram } from '../channels/telegram/run.js';
 import { Assistant } from '../dialogue/assistant.js';
-import { loadKnowledgeOrThrow } from '../knowledge/load.js';
+import { PROJECT_ROOT, loadKnowledgeOrThrow } from '../knowledge/load.js';
+import { Analytics } from '../storage/analytics.js';
+import { openDatabase } from '../storage/db.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { Metrics } from './metrics.js';
 
 let config: Config;
 let assistant: Assistant;
+let analytics: Analytics;
+const metrics = new Metrics();
 try {
   config = loadConfig();
-  assistant = new Assistant(loadKnowledgeOrThrow(), { sessions: { ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 } });
+  const database = join(resolve(PROJECT_ROOT, config.DATA_DIR), 'assistant.sqlite');
+  analytics = new Analytics(openDatabase(database), config.RETENTION_DAYS);
+  assistant = new Assistant(loadKnowledgeOrThrow(), {
+    sessions: { ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 },
+    observers: [analytics, metrics],
+  });
 } catch (error) {
-  // Bad configuration or content: say what to fix, and do not start.
+  // Bad configuration, content or storage: say what to fix, and do not start.
   console.error(error instanceof ConfigError ? error.message : (error as Error).message);
   process.exit(1);
 }
 
-const app = await buildApp({ config, assistant });
+const app = await buildApp({ config, assistant, analytics, metrics });
+// Retention: old questions, turns and ratings go at start and every hour.
+const purge = () => app.log.info({ deleted: analytics.purge(), retentionDays: config.RETENTION_DAYS }, 'retention applied');
+purge();
+setInterval(purge, 3_600_000).unref();
 let stopTelegram = () => {};
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

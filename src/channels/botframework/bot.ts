@@ -13,7 +13,7 @@ export class AssistantBot extends ActivityHandler {
   constructor(assistant: Assistant) {
     super();
     const answer = async (context: TurnContext, next: () => Promise<void>) => {
-      const turn = activityToTurn(context.activity, sessionOf(context));
+      const turn = activityToTurn(context.activity, sessionOf(context), 'botframework');
       if (turn) await context.sendActivities(toActivities(assistant.respond(turn)));
       await next();
     };
@@ -23,7 +23,7 @@ export class AssistantBot extends ActivityHandler {
       // Greet each person who joins (not the bot itself), in the language the channel says they use.
       for (const member of context.activity.membersAdded ?? []) {
         if (member.id === context.activity.recipient.id) continue;
-        const turn = activityToTurn({ ...context.activity, type: 'event', name: 'webchat/join', value: {} }, sessionOf(context));
+        const turn = activityToTurn({ ...context.activity, type: 'event', name: 'webchat/join', value: {} }, sessionOf(context), 'botframework');
         if (turn) await context.sendActivities(toActivities(assistant.respond(turn)));
       }
       await next();

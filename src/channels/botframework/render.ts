@@ -20,10 +20,11 @@ export function toActivities(reply: Reply): Partial<Activity>[] {
     const actions: CardAction[] = reply.links.map((l) => ({ type: 'openUrl', title: l.label, value: l.url }));
     last.attachments = [CardFactory.heroCard('', undefined, actions)];
   }
-  if (reply.quickReplies.length) {
+  const buttons = [...reply.quickReplies, ...(reply.feedback ?? [])];
+  if (buttons.length) {
     last.suggestedActions = {
       to: [],
-      actions: reply.quickReplies.map((q) => ({
+      actions: buttons.map((q) => ({
         type: 'messageBack',
         title: q.label,
         displayText: q.label,

@@ -9,9 +9,9 @@ export const EVENTS = { join: 'webchat/join', language: 'webchat/language' } as 
  * A Bot Framework activity as the engine's turn, or undefined when there is nothing to answer
  * (typing indicators, conversation updates, unknown events).
  */
-export function activityToTurn(activity: Partial<Activity>, sessionId: string): Turn | undefined {
+export function activityToTurn(activity: Partial<Activity>, sessionId: string, channel: string): Turn | undefined {
   const langHint = toLocale(activity.locale);
-  const base = { sessionId, ...(langHint ? { langHint } : {}) };
+  const base = { sessionId, channel, ...(langHint ? { langHint } : {}) };
   if (activity.type === 'message') {
     const value = activity.value as { payload?: unknown } | undefined;
     const payload = typeof value?.payload === 'string' && value.payload.length <= 64 ? value.payload : undefined;
@@ -21,8 +21,10 @@ export function activityToTurn(activity: Partial<Activity>, sessionId: string): 
     return { ...base, text: '', lang: activity.value, payload: `l:${activity.value}` };
   }
   if (activity.type === 'event' && activity.name === EVENTS.join) {
-    const lang = toLocale((activity.value as { lang?: string } | undefined)?.lang);
-    return { ...base, text: '', ...(lang ? { langHint: lang } : {}), payload: 'i:greeting' };
+    const value = activity.value as { lang?: string; source?: unknown } | undefined;
+    const lang = toLocale(value?.lang);
+    const source = typeof value?.source === 'string' && /^[\w.-]{1,64}$/.test(value.source) ? value.source : undefined;
+    return { ...base, text: '', ...(lang ? { langHint: lang } : {}), ...(source ? { source } : {}), payload: 'i:greeting' };
   }
   return undefined;
 }

@@ -27,7 +27,7 @@ const sessionId = `cli-${process.pid}`;
 
 console.log(bold('OSCE Mission in Kosovo – assistant.') + ' Ask in English, shqip, srpski or српски. /quit to leave.\n');
 const say = (turn: Turn) => {
-  const reply = assistant.respond(turn);
+  const reply = assistant.respond({ ...turn, channel: 'cli' });
   buttons = reply.quickReplies;
   lang = undefined;
   console.log(`\n${replyAsPlainText(reply, true)}\n`);

@@ -1,9 +1,10 @@
 import type { Activity } from 'botbuilder';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import type { Assistant } from '../../dialogue/assistant.js';
 import { BOT_ACCOUNT, toActivities } from '../botframework/render.js';
-import { EVENTS, activityToTurn } from '../botframework/turn.js';
+import { activityToTurn } from '../botframework/turn.js';
 import type { Conversation, ConversationStore, Listener } from './store.js';
 import type { TokenIssuer } from './tokens.js';
 
@@ -17,6 +18,10 @@ export interface DirectLineOptions {
   publicUrl?: string | undefined;
   /** Streams one conversation may have open at once. */
   maxStreams?: number;
+  /** Messages a conversation may send per minute; past it the bot asks to slow down instead of answering. */
+  messagesPerMinute?: number;
+  /** Conversations one address may start per minute. */
+  conversationsPerMinute?: number;
 }
 
 /** What clients may send: the activity fields the assistant uses; anything else is dropped. */
@@ -43,6 +48,8 @@ type Grant = { kind: 'secret' } | { kind: 'token'; conversationId: string };
  */
 export async function directLineRoutes(app: FastifyInstance, o: DirectLineOptions): Promise<void> {
   const maxStreams = o.maxStreams ?? 5;
+  const perConversation = new RateLimiterMemory({ points: o.messagesPerMinute ?? 30, duration: 60 });
+  const perAddress = { config: { rateLimit: { max: o.conversationsPerMinute ?? 20, timeWindow: '1 minute' } } };
 
   const grantOf = async (header: string | undefined): Promise<Grant | undefined> => {
     const token = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
@@ -79,7 +86,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     };
   };
 
-  app.post('/v3/directline/tokens/generate', async (request, reply) => {
+  app.post('/v3/directline/tokens/generate', perAddress, async (request, reply) => {
     const grant = await grantOf(request.headers.authorization);
     if (grant?.kind !== 'secret') return deny(reply, 403, 'Generating a token needs the Direct Line secret.');
     return describe(request, o.store.create(), false);
@@ -92,7 +99,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     return describe(request, conversation, false);
   });
 
-  app.post('/v3/directline/conversations', async (request, reply) => {
+  app.post('/v3/directline/conversations', perAddress, async (request, reply) => {
     const grant = await grantOf(request.headers.authorization);
     if (!grant) return deny(reply, 403, 'Missing, invalid or expired token.');
     const conversation = grant.kind === 'token' ? (o.store.get(grant.conversationId) ?? o.store.create(grant.conversationId)) : o.store.create();
@@ -130,11 +137,16 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
       conversation.clientIds.set(clientId, echoId!);
       if (conversation.clientIds.size > CLIENT_IDS_KEPT) conversation.clientIds.delete(conversation.clientIds.keys().next().value!);
     }
-    if (activity.type === 'event' && activity.name === EVENTS.join) {
-      const source = (activity.value as { source?: unknown } | undefined)?.source;
-      if (typeof source === 'string' && /^[\w.-]{1,64}$/.test(source)) conversation.source = source;
+    let turn = activityToTurn(activity as Partial<Activity>, `dl:${conversation.id}`, 'web');
+    if (turn && activity.type === 'message') {
+      try {
+        await perConversation.consume(conversation.id);
+      } catch (error) {
+        if (!(error instanceof RateLimiterRes)) throw error;
+        // Too many messages: a polite request to slow down instead of an answer (the message is still echoed).
+        turn = { ...turn, text: '', payload: 'x:slow_down' };
+      }
     }
-    const turn = activityToTurn(activity as Partial<Activity>, `dl:${conversation.id}`);
     if (turn) {
       const replies = toActivities(o.assistant.respond(turn)).map((a) => ({ ...a, from: { ...BOT_ACCOUNT }, replyToId: echoId! }));
       o.store.append(conversation, replies);

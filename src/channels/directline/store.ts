@@ -20,8 +20,6 @@ export interface Conversation {
   /** Client activity ids already received, so that a client's retry is not answered twice. */
   readonly clientIds: Map<string, string>;
   readonly listeners: Set<Listener>;
-  /** Where the conversation came from (a web page's `source`), for counting later. */
-  source?: string;
 }
 
 export interface StoreOptions {

@@ -82,7 +82,7 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
     const chatId = ctx.chat?.id;
     if (chatId === undefined) return;
     const langHint = toLocale(ctx.from?.language_code);
-    const reply = o.assistant.respond({ ...turn, sessionId: sessionOf(ctx), ...(langHint ? { langHint } : {}) });
+    const reply = o.assistant.respond({ ...turn, sessionId: sessionOf(ctx), channel: 'telegram', ...(langHint ? { langHint } : {}) });
     const replyTo = ctx.chat?.type !== 'private' && ctx.message ? { reply_parameters: { message_id: ctx.message.message_id } } : {};
     for (const m of toTelegram(reply)) {
       void queue.push(chatId, () =>

@@ -1,0 +1,120 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { AssistantObserver, RatingEvent, TurnEvent } from '../core/observer.js';
+import { fold } from '../nlu/normalize.js';
+import { scrub } from './scrub.js';
+
+/** Below this confidence an answered question is also kept for review, as a possible miss. */
+const LOW_CONFIDENCE = 0.6;
+const MAX_KEPT_TEXT = 500;
+const DAY_MS = 86_400_000;
+
+/** What `npm run report` prints and the staff page shows, for one period. */
+export interface Report {
+  from: string;
+  to: string;
+  totals: { turns: number; conversations: number; fallbacks: number; ratings: number };
+  /** The most frequent questions the assistant could not answer (or barely), grouped by folded text. */
+  unanswered: { lang: string; text: string; count: number; lastAt: string }[];
+  fallbackRates: { lang: string; channel: string; turns: number; fallbacks: number; rate: number }[];
+  topics: { intent: string; count: number }[];
+  ratings: { intent: string; up: number; down: number }[];
+  sources: { source: string; conversations: number; turns: number }[];
+}
+
+/**
+ * Keeps what staff need to improve the content – answered turns, questions that fell back (with personal data
+ * removed), ratings – and no user identifier: a conversation is a salted hash, the salt kept in the database.
+ */
+export class Analytics implements AssistantObserver {
+  private readonly salt: string;
+  private readonly insertTurn: Database.Statement;
+  private readonly insertUnanswered: Database.Statement;
+  private readonly insertRating: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly retentionDays: number,
+  ) {
+    const existing = db.prepare("SELECT value FROM meta WHERE key = 'salt'").get() as { value: string } | undefined;
+    this.salt = existing?.value ?? randomBytes(32).toString('hex');
+    if (!existing) db.prepare("INSERT INTO meta (key, value) VALUES ('salt', ?)").run(this.salt);
+    this.insertTurn = db.prepare('INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertUnanswered = db.prepare('INSERT INTO unanswered VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertRating = db.prepare('INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)');
+  }
+
+  turn(e: TurnEvent): void {
+    const { reply } = e;
+    const conversation = this.hash(e.sessionId);
+    this.insertTurn.run(e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation);
+    const typed = e.text.trim();
+    if (typed && (reply.fallback || reply.confidence < LOW_CONFIDENCE)) {
+      // Cut before scrubbing: the patterns are cheap on a question, not on 100 kB of paste.
+      const text = scrub(typed.slice(0, MAX_KEPT_TEXT));
+      this.insertUnanswered.run(e.at, e.channel, reply.lang, reply.intent, reply.confidence, text, fold(text), e.source ?? null, conversation);
+    }
+  }
+
+  rating(e: RatingEvent): void {
+    this.insertRating.run(e.at, e.channel, e.lang, e.intent, e.rating, e.source ?? null, this.hash(e.sessionId));
+  }
+
+  /** Deletes everything older than the retention period; returns how many rows went. */
+  purge(now = Date.now()): number {
+    const before = now - this.retentionDays * DAY_MS;
+    return this.db.transaction(() =>
+      ['turns', 'unanswered', 'ratings'].reduce((n, table) => n + this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
+    )();
+  }
+
+  /** Writes and reads back a row: the storage is usable (for /readyz). */
+  writable(): boolean {
+    try {
+      this.db.prepare("INSERT INTO meta (key, value) VALUES ('ready', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  report(from: number, to: number, unansweredPerLanguage = 15): Report {
+    const between = [from, to] as const;
+    const one = <T>(sql: string) => this.db.prepare(sql).get(...between) as T;
+    const all = <T>(sql: string) => this.db.prepare(sql).all(...between) as T[];
+    const totals = one<{ turns: number; conversations: number; fallbacks: number | null }>(
+      'SELECT COUNT(*) turns, COUNT(DISTINCT conversation) conversations, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ?',
+    );
+    const ratingCount = one<{ n: number }>('SELECT COUNT(*) n FROM ratings WHERE at >= ? AND at < ?');
+    const unanswered = all<{ lang: string; text: string; count: number; lastAt: number }>(
+      `SELECT lang, text, count, lastAt FROM (
+         SELECT lang, normalized, MAX(text) text, COUNT(*) count, MAX(at) lastAt,
+                ROW_NUMBER() OVER (PARTITION BY lang ORDER BY COUNT(*) DESC, MAX(at) DESC) rank
+         FROM unanswered WHERE at >= ? AND at < ? GROUP BY lang, normalized)
+       WHERE rank <= ${Math.max(1, Math.floor(unansweredPerLanguage))} ORDER BY lang, count DESC, lastAt DESC`,
+    );
+    const fallbackRates = all<{ lang: string; channel: string; turns: number; fallbacks: number }>(
+      'SELECT lang, channel, COUNT(*) turns, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ? GROUP BY lang, channel ORDER BY lang, channel',
+    );
+    return {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      totals: { turns: totals.turns, conversations: totals.conversations, fallbacks: totals.fallbacks ?? 0, ratings: ratingCount.n },
+      unanswered: unanswered.map((u) => ({ ...u, lastAt: new Date(u.lastAt).toISOString() })),
+      fallbackRates: fallbackRates.map((r) => ({ ...r, rate: r.turns ? r.fallbacks / r.turns : 0 })),
+      topics: all<{ intent: string; count: number }>(
+        'SELECT intent, COUNT(*) count FROM turns WHERE at >= ? AND at < ? AND intent IS NOT NULL GROUP BY intent ORDER BY count DESC, intent',
+      ),
+      ratings: all<{ intent: string; up: number; down: number }>(
+        'SELECT intent, SUM(rating > 0) up, SUM(rating < 0) down FROM ratings WHERE at >= ? AND at < ? GROUP BY intent ORDER BY up + down DESC, intent',
+      ),
+      sources: all<{ source: string; conversations: number; turns: number }>(
+        'SELECT source, COUNT(DISTINCT conversation) conversations, COUNT(*) turns FROM turns WHERE at >= ? AND at < ? AND source IS NOT NULL GROUP BY source ORDER BY conversations DESC, source',
+      ),
+    };
+  }
+
+  private hash(sessionId: string): string {
+    return createHmac('sha256', this.salt).update(sessionId).digest('base64url').slice(0, 22);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm run report -- [--days 30 | --from YYYY-MM-DD --to YYYY-MM-DD] [--json]`: what people asked that the
+ * assistant could not answer, fallback rates, topics, ratings and sources, from the database in DATA_DIR.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROJECT_ROOT } from '../knowledge/load.js';
+import { Analytics, type Report } from '../storage/analytics.js';
+import { openDatabase } from '../storage/db.js';
+
+const { values } = parseArgs({ options: { days: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
+const file = join(resolve(PROJECT_ROOT, process.env.DATA_DIR ?? 'data'), 'assistant.sqlite');
+if (!existsSync(file)) {
+  console.error(`No database at ${file} yet: it is created when the assistant runs (npm start). Set DATA_DIR if it lives elsewhere.`);
+  process.exit(1);
+}
+const day = 86_400_000;
+const to = values.to ? Date.parse(values.to) + day : Date.now();
+const from = values.from ? Date.parse(values.from) : to - Number(values.days ?? 30) * day;
+if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
+  console.error('Give --days N, or --from YYYY-MM-DD and --to YYYY-MM-DD (from before to).');
+  process.exit(2);
+}
+const report = new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER).report(from, to);
+process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
+
+function render(r: Report): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const table = (title: string, head: string[], rows: (string | number)[][]) => {
+    if (!rows.length) return `\n## ${title}\n\n(none)\n`;
+    const cells = [head, ...rows.map((row) => row.map(String))];
+    const widths = head.map((_, i) => Math.min(70, Math.max(...cells.map((c) => c[i]!.length))));
+    const line = (c: string[]) => c.map((x, i) => (x.length > widths[i]! ? `${x.slice(0, widths[i]! - 1)}…` : x.padEnd(widths[i]!))).join('  ');
+    return `\n## ${title}\n\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${cells.slice(1).map(line).join('\n')}\n`;
+  };
+  const t = r.totals;
+  return [
+    `# Assistant report ${r.from.slice(0, 10)} – ${r.to.slice(0, 10)}`,
+    `\n${t.turns} messages in ${t.conversations} conversations; ${t.fallbacks} not answered from the knowledge base (${pct(t.turns ? t.fallbacks / t.turns : 0)}); ${t.ratings} ratings.`,
+    table('Most frequent questions without an answer', ['language', 'times', 'question (personal data removed)'], r.unanswered.map((u) => [u.lang, u.count, u.text])),
+    table('Fallback rate by language and channel', ['language', 'channel', 'messages', 'fallbacks', 'rate'], r.fallbackRates.map((f) => [f.lang, f.channel, f.turns, f.fallbacks, pct(f.rate)])),
+    table('Most asked topics', ['topic', 'times'], r.topics.map((x) => [x.intent, x.count])),
+    table('Ratings by topic', ['topic', '👍', '👎'], r.ratings.map((x) => [x.intent, x.up, x.down])),
+    table('Conversations by source', ['source', 'conversations', 'messages'], r.sources.map((x) => [x.source, x.conversations, x.turns])),
+  ].join('\n');
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { Analytics } from '../../src/storage/analytics.js';
+import { SCHEMA_VERSION, openDatabase } from '../../src/storage/db.js';
+import { scrub } from '../../src/storage/scrub.js';
+import { assistant } from '../support/engine.js';
+
+describe('scrub', () => {
+  it('removes e-mails, links, phones, long numbers and handles', () => {
+    expect(scrub('write to ana.k@mail.com or www.x.org/a?b=1')).toBe('write to [e-mail] or [link]');
+    expect(scrub('call +383 44 123 456 or 044/123-456 or 038 240 100')).toBe('call [phone] or [phone] or [phone]');
+    expect(scrub('my ID 1234567890123 and case 98765')).toBe('my ID [phone] and case [number]');
+    expect(scrub('ask @ana_k on twitter')).toBe('ask [handle] on twitter');
+    expect(scrub('resolution 1244 of 1 July 1999, 503 posts')).toBe('resolution 1244 of 1 July 1999, 503 posts');
+  });
+});
+
+describe('analytics', () => {
+  const fresh = () => {
+    const analytics = new Analytics(openDatabase(':memory:'), 90);
+    return { analytics, bot: assistant({ observers: [analytics] }) };
+  };
+
+  it('keeps fallbacks for review without personal data, and counts topics, languages and channels', () => {
+    const { analytics, bot } = fresh();
+    bot.respond({ sessionId: 'a', text: 'what is the budget', channel: 'web' });
+    bot.respond({ sessionId: 'a', text: 'what is the weather in prizren tomorrow?', channel: 'web' });
+    bot.respond({ sessionId: 'b', text: 'my e-mail is ana@example.org, will it rain tomorrow?', channel: 'telegram' });
+    bot.respond({ sessionId: 'b', text: 'my e-mail is ana@example.org, will it rain tomorrow?', channel: 'telegram' });
+    const r = analytics.report(Date.now() - 60_000, Date.now() + 60_000);
+    expect(r.totals).toMatchObject({ turns: 4, conversations: 2 });
+    expect(r.totals.fallbacks).toBeGreaterThanOrEqual(3);
+    expect(r.topics).toContainEqual({ intent: 'budget', count: 1 });
+    const texts = r.unanswered.map((u) => u.text);
+    expect(texts).toContain('my e-mail is [e-mail], will it rain tomorrow?');
+    expect(r.unanswered.find((u) => u.text.startsWith('my e-mail'))!.count).toBe(2);
+    expect(JSON.stringify(r)).not.toContain('ana@example.org');
+    expect(r.fallbackRates.map((f) => f.channel).sort()).toEqual(['telegram', 'web']);
+  });
+
+  it('stores ratings and sources, and no user identifier', () => {
+    const { analytics, bot } = fresh();
+    bot.respond({ sessionId: 'tg:123456789', text: '', payload: 'i:greeting', source: 'basketball-prizren-2027', channel: 'telegram' });
+    const answer = bot.respond({ sessionId: 'tg:123456789', text: 'who is the head of mission', channel: 'telegram' });
+    expect(answer.feedback!.map((f) => f.label)).toEqual(['👍', '👎']);
+    const thanks = bot.respond({ sessionId: 'tg:123456789', text: '', payload: answer.feedback![0].payload, channel: 'telegram' });
+    expect(thanks.messages[0]!.text).toContain('Thank you for your feedback');
+    const r = analytics.report(Date.now() - 60_000, Date.now() + 60_000);
+    expect(r.ratings).toEqual([{ intent: 'head_of_mission', up: 1, down: 0 }]);
+    expect(r.sources).toEqual([{ source: 'basketball-prizren-2027', conversations: 1, turns: 2 }]);
+  });
+
+  it('never stores the conversation id itself', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const analytics = new Analytics(openDatabase(file), 90);
+    assistant({ observers: [analytics] }).respond({ sessionId: 'tg:555000111', text: 'asdkjh qwe', channel: 'telegram' });
+    const db = new Database(file, { readonly: true });
+    const dump = JSON.stringify([db.prepare('SELECT * FROM turns').all(), db.prepare('SELECT * FROM unanswered').all()]);
+    expect(dump).not.toContain('555000111');
+    db.close();
+  });
+
+  it('deletes what is older than the retention period', () => {
+    const analytics = new Analytics(openDatabase(':memory:'), 90);
+    const day = 86_400_000;
+    const reply = { lang: 'en' as const, intent: null, confidence: 0.1, fallback: true, messages: [{ text: 'x' }], quickReplies: [] };
+    analytics.turn({ at: Date.now() - 100 * day, channel: 'web', sessionId: 's', text: 'old question', reply, latencyMs: 0 });
+    analytics.turn({ at: Date.now() - 10 * day, channel: 'web', sessionId: 's', text: 'recent question', reply, latencyMs: 0 });
+    expect(analytics.purge()).toBe(2); // the old turn and its unanswered question
+    const r = analytics.report(0, Date.now());
+    expect(r.unanswered.map((u) => u.text)).toEqual(['recent question']);
+  });
+
+  it('keeps what was written through a reopen (WAL), and migrates to the latest schema', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const first = openDatabase(file);
+    expect(first.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(first.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    new Analytics(first, 90).rating({ at: Date.now(), channel: 'web', sessionId: 's', lang: 'sq', intent: 'budget', rating: 1 });
+    // No close: as after a crash of the process, the next open must find the committed write.
+    const again = new Analytics(openDatabase(file), 90);
+    expect(again.report(0, Date.now() + 1000).ratings).toEqual([{ intent: 'budget', up: 1, down: 0 }]);
+  });
+
+  it('refuses a database from a newer build', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const db = openDatabase(file);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(/newer than this build/);
+  });
+});
