@@ -107,6 +107,7 @@ export const DialogueFile = z.strictObject({
   elsewhere: LocalizedText,
   error: LocalizedText,
   slow_down: LocalizedText,
+  thanks_rating: LocalizedText,
   no_text: LocalizedText,
   empty: LocalizedText,
   too_long: LocalizedText,
