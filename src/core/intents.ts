@@ -7,6 +7,7 @@ export const DIALOGUE_INTENTS = [
   'bot_identity',
   'topics_menu',
   'change_language',
+  'quiz',
 ] as const;
 export type DialogueIntent = (typeof DIALOGUE_INTENTS)[number];
 

@@ -24,6 +24,18 @@ export interface RatingEvent {
   source?: string | undefined;
 }
 
+/** A step of a quiz round: started, a question answered, finished (all questions), stopped early. */
+export interface QuizEvent {
+  at: number;
+  channel: string;
+  sessionId: string;
+  kind: 'start' | 'answer' | 'finish' | 'stop';
+  questionId?: string;
+  correct?: boolean;
+  score?: number;
+  source?: string | undefined;
+}
+
 /**
  * Told about every turn and rating, so that the engine itself stays free of I/O: storage and metrics subscribe.
  * Observers must not throw; the engine ignores what they do.
@@ -31,4 +43,5 @@ export interface RatingEvent {
 export interface AssistantObserver {
   turn?(event: TurnEvent): void;
   rating?(event: RatingEvent): void;
+  quiz?(event: QuizEvent): void;
 }

@@ -32,6 +32,18 @@ export interface ReplyMessage {
   text: string;
 }
 
+export interface QuizPrompt {
+  questionId: string;
+  question: string;
+  options: string[];
+  correct: number;
+  explanation: string;
+  /** Payload that answers with option i: `answerPayload.replace('{i}', i)`. */
+  answerPayload: string;
+  /** The button that stops the quiz. */
+  stop: QuickReply;
+}
+
 /** A link a channel may show as a button or card action (website, e-mail, phone). */
 export interface ReplyLink {
   label: string;
@@ -52,6 +64,11 @@ export interface Reply {
   quickReplies: QuickReply[];
   /** The Mission's public contact links, when the reply gives its contacts. */
   links?: ReplyLink[];
+  /**
+   * A quiz question, for channels with native quizzes (Telegram polls): they show it instead of the last message,
+   * which asks the same question as text for the others.
+   */
+  quiz?: QuizPrompt;
   /** 👍/👎 buttons for an answer people can rate; channels show them apart from the other buttons. */
   feedback?: [QuickReply, QuickReply];
   /** The place the answer is about, when it depends on one (entity id from intents/entities/places.yaml). */

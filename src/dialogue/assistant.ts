@@ -7,6 +7,7 @@ import { Nlu, type Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf } from '../nlu/normalize.js';
 import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
 import { POLICY, type Policy } from './policy.js';
+import { QuizMaster, type QuizStep } from './quiz.js';
 import { replyLanguage } from './reply-language.js';
 import { DEFAULT_SESSIONS, SessionStore, type Session, type SessionStoreOptions } from './session.js';
 
@@ -18,6 +19,8 @@ export interface AssistantOptions {
   policy?: Policy;
   /** Told of every turn and rating (analytics, metrics). */
   observers?: AssistantObserver[];
+  /** Random numbers for drawing quiz questions (tests pass a seeded one). */
+  random?: () => number;
 }
 
 type Draft = Omit<Reply, 'lang'>;
@@ -37,6 +40,9 @@ export class Assistant {
   private readonly sessions: SessionStore;
   private readonly policy: Policy;
   private readonly observers: AssistantObserver[];
+  private readonly quiz: QuizMaster;
+  /** The turn being answered, for quiz events. */
+  private current = { channel: 'unknown', sessionId: '', source: undefined as string | undefined };
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -47,6 +53,7 @@ export class Assistant {
     this.sessions = new SessionStore(options.sessions ?? DEFAULT_SESSIONS);
     this.policy = options.policy ?? POLICY;
     this.observers = options.observers ?? [];
+    this.quiz = new QuizMaster(kb, options.random ?? Math.random);
   }
 
   get activeSessions(): number {
@@ -64,13 +71,16 @@ export class Assistant {
     session.turns += 1;
     if (turn.lang) session.chosen = turn.lang;
     if (turn.source && !session.source) session.source = turn.source;
-    const rating = turn.payload ? parsePayload(turn.payload) : undefined;
+    // A rating counts only for an answer the assistant gives: a forged payload is answered, not recorded.
+    const parsed = turn.payload ? parsePayload(turn.payload) : undefined;
+    const rating = parsed?.type === 'rating' && this.kb.answers.has(parsed.intent) ? parsed : undefined;
+    this.current = { channel: turn.channel ?? 'unknown', sessionId: turn.sessionId, source: session.source };
     const reply = this.decide(turn, session);
     session.lang = reply.lang;
     const channel = turn.channel ?? 'unknown';
     for (const o of this.observers) {
       try {
-        if (rating?.type === 'rating')
+        if (rating)
           o.rating?.({ at: Date.now(), channel, sessionId: turn.sessionId, lang: reply.lang, intent: rating.intent, rating: rating.rating, source: session.source });
         else o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started });
       } catch {
@@ -92,6 +102,14 @@ export class Assistant {
     if (!hasWords(text)) return this.line('no_text', fallbackLocale());
 
     const script = scriptOf(text);
+    if (session.quiz) {
+      // During a quiz, an option (its number or its words) answers; anything else leaves the quiz.
+      const option = this.quiz.optionTyped(session.quiz, text);
+      const locale = turn.lang ?? session.chosen ?? session.lang ?? 'en';
+      if (option !== undefined) return this.quizAnswer(session, session.quiz.questions[session.quiz.index]!, option, locale);
+      this.emitQuiz({ kind: 'stop', score: session.quiz.score });
+      session.quiz = undefined;
+    }
     const label = this.lexicon.label(fold(text));
     if (label) {
       const labelled: Locale = label.locale === 'sr-Latn' || label.locale === 'sr-Cyrl' ? (script === 'Cyrl' ? 'sr-Cyrl' : 'sr-Latn') : label.locale;
@@ -149,6 +167,12 @@ export class Assistant {
         return this.line(action.key, locale, {}, action.key === 'no_text' ? { quickReplies: this.groupButtons(locale) } : {});
       case 'rating':
         return this.line('thanks_rating', locale, {}, { intent: null, fallback: false, confidence: 1, quickReplies: [this.menuButton(locale)] });
+      case 'quiz':
+        if (action.op === 'start') return this.quizStart(session, locale);
+        if (action.op === 'answer') return this.quizAnswer(session, action.questionId, action.option, locale);
+        if (session.quiz) this.emitQuiz({ kind: 'stop', score: session.quiz.score });
+        session.quiz = undefined;
+        return this.line('quiz_stopped', locale, {}, { intent: 'quiz', confidence: 1, fallback: false, quickReplies: this.groupButtons(locale) });
     }
   }
 
@@ -193,6 +217,8 @@ export class Assistant {
         return { ...this.menu(locale), confidence };
       case 'change_language':
         return this.line('language_choose', locale, {}, { intent, confidence, quickReplies: this.languageButtons() });
+      case 'quiz':
+        return { ...this.quizStart(session, locale), confidence };
       default:
         return this.notUnderstood(locale, confidence);
     }
@@ -277,7 +303,52 @@ export class Assistant {
   }
 
   private groupButtons(locale: Locale): QuickReply[] {
-    return this.kb.topics.map((g) => ({ label: g.label[locale], payload: payloadOf({ type: 'group', group: g.id }) }));
+    return [
+      ...this.kb.topics.map((g) => ({ label: g.label[locale], payload: payloadOf({ type: 'group', group: g.id }) })),
+      { label: this.kb.dialogue.quiz_button[locale], payload: payloadOf({ type: 'quiz', op: 'start' }) },
+    ];
+  }
+
+  private quizStart(session: Session, locale: Locale): Reply {
+    session.quiz = this.quiz.newRound();
+    this.emitQuiz({ kind: 'start' });
+    const step = this.quiz.ask(session.quiz, locale);
+    return this.quizReply({ ...step, lines: [this.kb.dialogue.quiz_intro[locale], ...step.lines] }, locale);
+  }
+
+  private quizAnswer(session: Session, questionId: string, option: number, locale: Locale): Reply {
+    const round = session.quiz;
+    // A press on an old question (or after the quiz ended) shows where things are instead of scoring it.
+    if (!round || round.questions[round.index] !== questionId) return round ? this.quizReply(this.quiz.ask(round, locale), locale) : this.menu(locale);
+    const { step, correct } = this.quiz.answer(round, option, locale);
+    this.emitQuiz({ kind: 'answer', questionId, correct });
+    if (step.finished) {
+      this.emitQuiz({ kind: 'finish', score: round.score });
+      session.quiz = undefined;
+    }
+    return this.quizReply(step, locale);
+  }
+
+  private quizReply(step: QuizStep, locale: Locale): Reply {
+    return {
+      lang: locale,
+      intent: 'quiz',
+      confidence: 1,
+      fallback: false,
+      messages: step.lines.map((text) => ({ text })),
+      quickReplies: step.buttons,
+      ...(step.prompt ? { quiz: step.prompt } : {}),
+    };
+  }
+
+  private emitQuiz(e: { kind: 'start' | 'answer' | 'finish' | 'stop'; questionId?: string; correct?: boolean; score?: number }): void {
+    for (const o of this.observers) {
+      try {
+        o.quiz?.({ at: Date.now(), ...this.current, ...e });
+      } catch {
+        // Counting must never cost a person their answer.
+      }
+    }
   }
 
   private languageButtons(): QuickReply[] {

@@ -9,6 +9,9 @@ export type Action =
   | { type: 'group'; group: string }
   | { type: 'language'; lang: Locale | 'sr' }
   | { type: 'menu' }
+  /** The quiz: start a round, stop it, or answer a question with option `option` (0-based). */
+  | { type: 'quiz'; op: 'start' | 'stop' }
+  | { type: 'quiz'; op: 'answer'; questionId: string; option: number }
   /** A 👍 (1) or 👎 (-1) on the answer to an intent. */
   | { type: 'rating'; rating: 1 | -1; intent: string }
   /** One of the assistant's lines a channel asks for: no_text (a sticker, photo, voice message), slow_down (a burst). */
@@ -33,14 +36,23 @@ export function payloadOf(action: Action): string {
       return `x:${action.key}`;
     case 'rating':
       return `r:${action.rating === 1 ? 1 : 0}:${action.intent}`;
+    case 'quiz':
+      return action.op === 'answer' ? `q:a:${action.questionId}:${action.option}` : `q:${action.op}`;
   }
 }
 
 export function parsePayload(payload: string): Action | undefined {
   const [kind, value = ''] = payload.split(':', 2);
+  if (kind === 'q') {
+    const [, op, questionId, option] = payload.split(':');
+    if (op === 'start' || op === 'stop') return { type: 'quiz', op };
+    if (op === 'a' && questionId && /^[a-z][a-z0-9_]*$/.test(questionId) && /^[0-3]$/.test(option ?? ''))
+      return { type: 'quiz', op: 'answer', questionId, option: Number(option) };
+    return undefined;
+  }
   if (kind === 'r') {
     const [, up, intent] = payload.split(':');
-    if ((up === '1' || up === '0') && intent && /^[a-z_]+$/.test(intent)) return { type: 'rating', rating: up === '1' ? 1 : -1, intent };
+    if ((up === '1' || up === '0') && intent && /^[a-z][a-z0-9_]*$/.test(intent)) return { type: 'rating', rating: up === '1' ? 1 : -1, intent };
     return undefined;
   }
   if (kind === 'm') return { type: 'menu' };

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { Locale } from '../core/locale.js';
+import type { QuizRound } from './quiz.js';
 
 /** What the assistant remembers of one conversation, for follow-ups and the reply language. */
 export interface Session {
@@ -12,6 +13,8 @@ export interface Session {
   lastPlace?: string;
   /** Where the conversation came from (a poster's QR code, a web page), for counting. */
   source?: string;
+  /** A quiz round in progress. */
+  quiz?: QuizRound;
   turns: number;
 }
 

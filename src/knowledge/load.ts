@@ -12,6 +12,7 @@ import {
   IntentFile,
   LanguagesFile,
   PlacesFile,
+  QuizFile,
   TopicsFile,
   type AnswerFileData,
   type LocalizedTextInput,
@@ -132,6 +133,26 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     }));
   }
 
+  // The youth quiz: facts from the source, in every language.
+  const quizFile = readYaml(root, at('content/quiz.yaml'), QuizFile, problems);
+  const quiz = (quizFile?.questions ?? []).map((q, i) => {
+    const where = `questions.${i} (${q.id})`;
+    const question = localize(q.question);
+    const options = q.options.map(localize);
+    const explanation = localize(q.explanation);
+    checkText('content/quiz.yaml', `${where}.question`, question, [], places, problems);
+    options.forEach((o, j) => checkText('content/quiz.yaml', `${where}.options.${j}`, o, [], places, problems));
+    checkText('content/quiz.yaml', `${where}.explanation`, explanation, [], places, problems);
+    if (source && !source.includes(flatten(q.source)))
+      problems.push({ file: 'content/quiz.yaml', entry: `${where}.source`, message: `not found word for word in the source: "${q.source.slice(0, 60)}…"` });
+    return Object.freeze({ id: q.id, source: q.source, question, options: Object.freeze(options), correct: q.correct, explanation });
+  });
+  const quizIds = new Set<string>();
+  for (const q of quiz) {
+    if (quizIds.has(q.id)) problems.push({ file: 'content/quiz.yaml', entry: q.id, message: 'two questions have this id' });
+    quizIds.add(q.id);
+  }
+
   // Training phrases.
   const intents: IntentPhrases[] = [];
   for (const file of yamlFiles(at('intents'))) {
@@ -186,6 +207,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     languageNames: Object.freeze({ ...dialogueFile!.language_names }),
     contactLinks: Object.freeze(dialogueFile!.contact_links.map((l) => Object.freeze({ label: localize(l.label), url: l.url }))),
     linesWithContacts,
+    quiz: Object.freeze(quiz),
     telegramCommands: Object.freeze(
       Object.fromEntries(Object.entries(dialogueFile!.telegram_commands).map(([k, v]) => [k, localize(v)])) as Record<TelegramCommand, Localized>,
     ),
@@ -203,6 +225,10 @@ export function loadKnowledgeOrThrow(root?: string): KnowledgeBase {
 
 const DIALOGUE_PLACEHOLDERS: Partial<Record<DialogueKey, string[]>> = {
   contacts: [],
+  quiz_question: ['number', 'total', 'question'],
+  quiz_correct: ['explanation'],
+  quiz_wrong: ['answer', 'explanation'],
+  quiz_score: ['score', 'total'],
   too_long: ['max'],
   group_intro: ['group'],
   language_switched: [],

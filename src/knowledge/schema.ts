@@ -47,6 +47,32 @@ export const IntentFile = z.strictObject({
   }),
 });
 
+/** Text in every language, each at most `max` characters (Telegram's poll limits). */
+const Bounded = (max: number) =>
+  LocalizedText.superRefine((t, ctx) => {
+    for (const [locale, text] of Object.entries(t))
+      if (text && text.length > max) ctx.addIssue({ code: 'custom', path: [locale], message: `at most ${max} characters (Telegram's limit), this is ${text.length}` });
+  });
+
+export const QuizFile = z.strictObject({
+  questions: z
+    .array(
+      z
+        .strictObject({
+          id: IntentId,
+          /** The passage of the source the question rests on, word for word. */
+          source: z.string().trim().min(1),
+          question: Bounded(250),
+          options: z.array(Bounded(100)).min(3).max(4),
+          /** Index of the right option (0 for the first). */
+          correct: z.number().int().min(0),
+          explanation: Bounded(200),
+        })
+        .refine((q) => q.correct < q.options.length, { message: 'correct must be the index of one of the options', path: ['correct'] }),
+    )
+    .min(15, 'write at least 15 questions'),
+});
+
 export const PlacesFile = z.strictObject({
   entity: z.literal('place'),
   values: z
@@ -108,6 +134,19 @@ export const DialogueFile = z.strictObject({
   error: LocalizedText,
   slow_down: LocalizedText,
   thanks_rating: LocalizedText,
+  quiz_intro: LocalizedText,
+  quiz_question: LocalizedText,
+  quiz_correct: LocalizedText,
+  quiz_wrong: LocalizedText,
+  quiz_score: LocalizedText,
+  quiz_stopped: LocalizedText,
+  quiz_button: LocalizedText,
+  quiz_stop_button: LocalizedText,
+  quiz_again_button: LocalizedText,
+  poster_title: LocalizedText,
+  poster_text: LocalizedText,
+  poster_scan_telegram: LocalizedText,
+  poster_scan_web: LocalizedText,
   no_text: LocalizedText,
   empty: LocalizedText,
   too_long: LocalizedText,
@@ -123,12 +162,14 @@ export const DialogueFile = z.strictObject({
     language: LocalizedText,
     contact: LocalizedText,
     offices: LocalizedText,
+    quiz: LocalizedText,
   }),
   /** The Mission's public links, shown as buttons with replies that give its contacts. */
   contact_links: z.array(z.strictObject({ label: LocalizedText, url: z.url({ protocol: /^(https|mailto|tel)$/ }) })).min(1),
 });
 
 export type LocalizedTextInput = z.infer<typeof LocalizedText>;
+export type QuizFileData = z.infer<typeof QuizFile>;
 export type AnswerFileData = z.infer<typeof AnswerFile>;
 export type IntentFileData = z.infer<typeof IntentFile>;
 export type PlacesFileData = z.infer<typeof PlacesFile>;

@@ -65,6 +65,15 @@ export interface ContactLink {
   readonly url: string;
 }
 
+export interface QuizQuestion {
+  readonly id: string;
+  readonly source: string;
+  readonly question: Localized;
+  readonly options: readonly Localized[];
+  readonly correct: number;
+  readonly explanation: Localized;
+}
+
 export interface KnowledgeBase {
   readonly answers: ReadonlyMap<string, Answer>;
   readonly intents: readonly IntentPhrases[];
@@ -77,6 +86,7 @@ export interface KnowledgeBase {
   readonly languageNames: Localized;
   readonly contactLinks: readonly ContactLink[];
   readonly telegramCommands: Readonly<Record<TelegramCommand, Localized>>;
+  readonly quiz: readonly QuizQuestion[];
   /** Dialogue lines that give the Mission's contacts. */
   readonly linesWithContacts: ReadonlySet<DialogueKey>;
   readonly keepLatin: readonly string[];

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type { AssistantObserver, RatingEvent, TurnEvent } from '../core/observer.js';
+import type { AssistantObserver, QuizEvent, RatingEvent, TurnEvent } from '../core/observer.js';
 import { fold } from '../nlu/normalize.js';
 import { scrub } from './scrub.js';
 
@@ -20,6 +20,11 @@ export interface Report {
   topics: { intent: string; count: number }[];
   ratings: { intent: string; up: number; down: number }[];
   sources: { source: string; conversations: number; turns: number }[];
+  /** Quiz rounds started and finished (per source, for events), and answers right per question. */
+  quiz: {
+    rounds: { source: string | null; started: number; finished: number }[];
+    questions: { question: string; answered: number; right: number }[];
+  };
 }
 
 /**
@@ -31,6 +36,7 @@ export class Analytics implements AssistantObserver {
   private readonly insertTurn: Database.Statement;
   private readonly insertUnanswered: Database.Statement;
   private readonly insertRating: Database.Statement;
+  private readonly insertQuiz: Database.Statement;
 
   constructor(
     private readonly db: Database.Database,
@@ -42,6 +48,12 @@ export class Analytics implements AssistantObserver {
     this.insertTurn = db.prepare('INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertUnanswered = db.prepare('INSERT INTO unanswered VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertRating = db.prepare('INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.insertQuiz = db.prepare('INSERT INTO quiz VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  }
+
+  quiz(e: QuizEvent): void {
+    const correct = e.correct === undefined ? null : e.correct ? 1 : 0;
+    this.insertQuiz.run(e.at, e.channel, e.kind, e.questionId ?? null, correct, e.score ?? null, e.source ?? null, this.hash(e.sessionId));
   }
 
   turn(e: TurnEvent): void {
@@ -64,7 +76,7 @@ export class Analytics implements AssistantObserver {
   purge(now = Date.now()): number {
     const before = now - this.retentionDays * DAY_MS;
     return this.db.transaction(() =>
-      ['turns', 'unanswered', 'ratings'].reduce((n, table) => n + this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
+      ['turns', 'unanswered', 'ratings', 'quiz'].reduce((n, table) => n + this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
     )();
   }
 
@@ -111,6 +123,14 @@ export class Analytics implements AssistantObserver {
       sources: all<{ source: string; conversations: number; turns: number }>(
         'SELECT source, COUNT(DISTINCT conversation) conversations, COUNT(*) turns FROM turns WHERE at >= ? AND at < ? AND source IS NOT NULL GROUP BY source ORDER BY conversations DESC, source',
       ),
+      quiz: {
+        rounds: all<{ source: string | null; started: number; finished: number }>(
+          "SELECT source, SUM(kind = 'start') started, SUM(kind = 'finish') finished FROM quiz WHERE at >= ? AND at < ? GROUP BY source ORDER BY started DESC",
+        ),
+        questions: all<{ question: string; answered: number; right: number }>(
+          "SELECT question, COUNT(*) answered, SUM(correct) AS [right] FROM quiz WHERE at >= ? AND at < ? AND kind = 'answer' GROUP BY question ORDER BY question",
+        ),
+      },
     };
   }
 

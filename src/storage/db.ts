@@ -20,6 +20,10 @@ const MIGRATIONS: string[] = [
      at INTEGER NOT NULL, channel TEXT NOT NULL, lang TEXT NOT NULL, intent TEXT NOT NULL, rating INTEGER NOT NULL,
      source TEXT, conversation TEXT NOT NULL);
    CREATE INDEX ratings_at ON ratings (at);`,
+  `CREATE TABLE quiz (
+     at INTEGER NOT NULL, channel TEXT NOT NULL, kind TEXT NOT NULL, question TEXT, correct INTEGER, score INTEGER,
+     source TEXT, conversation TEXT NOT NULL);
+   CREATE INDEX quiz_at ON quiz (at);`,
 ];
 
 /** Opens (creating it and its folder) the database, in WAL mode, migrated to the latest schema. */

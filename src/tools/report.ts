@@ -43,5 +43,7 @@ function render(r: Report): string {
     table('Most asked topics', ['topic', 'times'], r.topics.map((x) => [x.intent, x.count])),
     table('Ratings by topic', ['topic', '👍', '👎'], r.ratings.map((x) => [x.intent, x.up, x.down])),
     table('Conversations by source', ['source', 'conversations', 'messages'], r.sources.map((x) => [x.source, x.conversations, x.turns])),
+    table('Quiz rounds by source', ['source', 'started', 'finished'], r.quiz.rounds.map((x) => [x.source ?? '(none)', x.started, x.finished])),
+    table('Quiz answers by question', ['question', 'answered', 'right', 'share right'], r.quiz.questions.map((x) => [x.question, x.answered, x.right, pct(x.answered ? x.right / x.answered : 0)])),
   ].join('\n');
 }

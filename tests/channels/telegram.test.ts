@@ -34,7 +34,7 @@ describe('Telegram with the real telegraf against a local Bot API stand-in', () 
     const codes = calls.map((c) => c.body.language_code ?? 'default');
     expect(codes).toEqual(expect.arrayContaining(['default', 'en', 'sq', 'sr']));
     const sq = calls.find((c) => c.body.language_code === 'sq')!.body.commands as { command: string; description: string }[];
-    expect(sq.map((c) => c.command)).toEqual(['help', 'topics', 'language', 'contact', 'offices']);
+    expect(sq.map((c) => c.command)).toEqual(['help', 'topics', 'language', 'contact', 'offices', 'quiz']);
     expect(sq.find((c) => c.command === 'contact')!.description).toBe('Kontaktet e Misionit');
   });
 
@@ -135,6 +135,26 @@ describe('Telegram with the real telegraf against a local Bot API stand-in', () 
     const calls = await api.waitFor('sendMessage', to(id));
     expect(textOf(calls)).toContain('Gjilan/Gnjilane');
     expect(textOf(calls)).not.toMatch(/42\.\d|21\.\d|km/);
+  });
+
+  it('plays the quiz with native quiz polls, answered by poll_answer updates', async () => {
+    const id = newChat();
+    api.push(textUpdate('/quiz', { chat: id, language: 'en' }));
+    const [intro] = await api.waitFor('sendMessage', to(id));
+    expect(intro!.body.text).toContain('<b>Quiz!</b>');
+    const [poll] = await api.waitFor('sendPoll', to(id));
+    expect(poll!.body).toMatchObject({ type: 'quiz', is_anonymous: false });
+    expect(String(poll!.body.question)).toMatch(/^1\/5\. /);
+    expect(String(poll!.body.explanation).length).toBeGreaterThan(10);
+    const stop = (poll!.body.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard[0]![0]!;
+    expect(stop.callback_data).toBe('q:stop');
+    const pollId = (poll!.result!.poll as { id: string }).id;
+    api.push({ poll_answer: { poll_id: pollId, user: { id, is_bot: false, first_name: 'T', language_code: 'en' }, option_ids: [poll!.body.correct_option_id] } });
+    const next = await api.waitFor('sendPoll', to(id), 2);
+    expect(String(next[1]!.body.question)).toMatch(/^2\/5\. /);
+    const messages = await api.waitFor('sendMessage', to(id), 2);
+    expect(String(messages[1]!.body.text)).toContain('✅ Correct!');
+    expect(engine.sourceOf(`tg:${id}`)).toBeUndefined();
   });
 
   it('waits the retry_after of a 429 and sends again', async () => {

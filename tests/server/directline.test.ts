@@ -82,6 +82,24 @@ describe('Direct Line with the botframework-directlinejs client', () => {
     }
   });
 
+  it('plays the quiz with buttons, as the web chat does', async () => {
+    const c = await connect(true);
+    try {
+      const start = await c.say({ text: 'Kviz', locale: 'sr-Latn', value: { payload: 'q:start' } } as Partial<Activity>);
+      expect(text(start)).toContain('1 od 5');
+      const options = buttons(start).filter((b) => b.value.payload.startsWith('q:a:'));
+      expect(options.length).toBeGreaterThanOrEqual(3);
+      expect(buttons(start).map((b) => b.value.payload)).toContain('q:stop');
+      const answered = await c.say({ text: options[0]!.title, value: options[0]!.value });
+      expect(text(answered)).toMatch(/✅ Tačno!|❌ Ne baš/);
+      expect(text(answered)).toContain('2 od 5');
+      const stopped = await c.say({ text: 'Prekini kviz', value: { payload: 'q:stop' } } as Partial<Activity>);
+      expect(text(stopped)).toContain('Kviz je prekinut');
+    } finally {
+      c.close();
+    }
+  });
+
   it('greets on the join event in the page language', async () => {
     const c = await connect(true);
     try {

@@ -93,3 +93,20 @@ describe('analytics', () => {
     expect(() => openDatabase(file)).toThrow(/newer than this build/);
   });
 });
+
+describe('quiz counts', () => {
+  it('counts rounds per source and right answers per question, with no identifier', async () => {
+    const { mulberry32 } = await import('../../src/nlu/softmax.js');
+    const analytics = new Analytics(openDatabase(':memory:'), 90);
+    const bot = assistant({ observers: [analytics], random: mulberry32(3) });
+    bot.respond({ sessionId: 'p1', text: '', payload: 'i:greeting', source: 'basketball-prizren-2027', channel: 'telegram' });
+    let reply = bot.respond({ sessionId: 'p1', text: '', payload: 'q:start', channel: 'telegram' });
+    const first = reply.quiz!;
+    while (reply.quiz) reply = bot.respond({ sessionId: 'p1', text: '', payload: reply.quiz.answerPayload.replace('{i}', String(reply.quiz.correct)), channel: 'telegram' });
+    bot.respond({ sessionId: 'p2', text: 'quiz', channel: 'web' });
+    const r = analytics.report(0, Date.now() + 1000);
+    expect(r.quiz.rounds).toEqual(expect.arrayContaining([{ source: 'basketball-prizren-2027', started: 1, finished: 1 }, { source: null, started: 1, finished: 0 }]));
+    expect(r.quiz.questions.find((q) => q.question === first.questionId)).toEqual({ question: first.questionId, answered: 1, right: 1 });
+    expect(r.quiz.questions.reduce((n, q) => n + q.answered, 0)).toBe(5);
+  });
+});

@@ -5,6 +5,8 @@ export interface ApiCall {
   method: string;
   body: Record<string, unknown>;
   at: number;
+  /** What the stand-in answered (for a poll: its id). */
+  result?: Record<string, unknown>;
 }
 
 /**
@@ -73,7 +75,8 @@ export class TelegramApiStandIn {
     let raw = '';
     for await (const chunk of req) raw += chunk;
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-    if (method !== 'getUpdates') this.calls.push({ method, body, at: Date.now() });
+    const call: ApiCall = { method, body, at: Date.now() };
+    if (method !== 'getUpdates') this.calls.push(call);
     if (this.tokenStatus === 401) return { ok: false, error_code: 401, description: 'Unauthorized' };
     const failure = this.failures.get(method);
     if (failure && failure.left > 0) {
@@ -87,6 +90,13 @@ export class TelegramApiStandIn {
         return { ok: true, result: await this.updatesFrom(Number(body.offset ?? 0), Number(body.timeout ?? 0)) };
       case 'sendMessage':
         return { ok: true, result: { message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: 'private' }, text: body.text } };
+      case 'sendPoll': {
+        const id = this.nextMessageId++;
+        const options = (body.options as (string | { text: string })[]).map((o) => ({ text: typeof o === 'string' ? o : o.text, voter_count: 0 }));
+        const poll = { id: `poll-${id}`, question: body.question, options, total_voter_count: 0, is_closed: false, is_anonymous: false, type: body.type, allows_multiple_answers: false, correct_option_id: body.correct_option_id };
+        call.result = { poll };
+        return { ok: true, result: { message_id: id, date: Math.floor(Date.now() / 1000), chat: { id: body.chat_id, type: 'private' }, poll } };
+      }
       default:
         return { ok: true, result: true };
     }

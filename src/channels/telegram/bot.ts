@@ -4,7 +4,7 @@ import { Telegraf, type Context } from 'telegraf';
 import { callbackQuery, message } from 'telegraf/filters';
 import type { UserFromGetMe } from 'telegraf/types';
 import { toLocale } from '../../core/locale.js';
-import type { Turn } from '../../core/reply.js';
+import type { Reply, Turn } from '../../core/reply.js';
 import type { Assistant } from '../../dialogue/assistant.js';
 import { SendQueue, type SendQueueOptions } from './send-queue.js';
 import { toTelegram } from './render.js';
@@ -30,7 +30,7 @@ export interface TelegramBotOptions {
 }
 
 /** Commands and the engine payload each stands for. */
-export const COMMANDS = { help: 'i:help', topics: 'm', language: 'i:change_language', contact: 'i:contact', offices: 'i:offices' } as const;
+export const COMMANDS = { help: 'i:help', topics: 'm', language: 'i:change_language', contact: 'i:contact', offices: 'i:offices', quiz: 'q:start' } as const;
 
 /**
  * The assistant as a Telegram bot (telegraf). Every kind of update becomes a turn of the engine and every reply
@@ -78,15 +78,26 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
     await next();
   });
 
+  // Quiz polls sent, to find the conversation when their answer (a poll_answer update, with no chat) comes back.
+  const polls = new LRUCache<string, { chatId: number; sessionId: string; answerPayload: string }>({ max: 50_000, ttl: 24 * 3_600_000 });
+
   const send = (ctx: Context, turn: Omit<Turn, 'sessionId'>) => {
     const chatId = ctx.chat?.id;
     if (chatId === undefined) return;
     const langHint = toLocale(ctx.from?.language_code);
-    const reply = o.assistant.respond({ ...turn, sessionId: sessionOf(ctx), channel: 'telegram', ...(langHint ? { langHint } : {}) });
+    const sessionId = sessionOf(ctx);
+    const reply = o.assistant.respond({ ...turn, sessionId, channel: 'telegram', ...(langHint ? { langHint } : {}) });
     const replyTo = ctx.chat?.type !== 'private' && ctx.message ? { reply_parameters: { message_id: ctx.message.message_id } } : {};
-    for (const m of toTelegram(reply)) {
+    deliver(chatId, sessionId, reply, replyTo);
+  };
+
+  const deliver = (chatId: number, sessionId: string, reply: Reply, replyTo: object = {}) => {
+    // A quiz question becomes a native quiz poll: it replaces the last message, which asks it as text.
+    const messages = toTelegram(reply.quiz ? { ...reply, messages: reply.messages.slice(0, -1), quickReplies: [] } : reply);
+    for (const m of messages) {
+      if (!m.text) continue;
       void queue.push(chatId, () =>
-        ctx.telegram.sendMessage(chatId, m.text, {
+        bot.telegram.sendMessage(chatId, m.text, {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
           ...replyTo,
@@ -94,7 +105,36 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
         }),
       );
     }
+    const quiz = reply.quiz;
+    if (quiz) {
+      void queue.push(chatId, async () => {
+        const sent = await bot.telegram.sendQuiz(chatId, quiz.question, quiz.options, {
+          correct_option_id: quiz.correct,
+          explanation: quiz.explanation,
+          // Answers of anonymous polls are not reported to the bot.
+          is_anonymous: false,
+          reply_markup: { inline_keyboard: [[{ text: quiz.stop.label, callback_data: quiz.stop.payload }]] },
+        });
+        polls.set(sent.poll.id, { chatId, sessionId, answerPayload: quiz.answerPayload });
+      });
+    }
   };
+
+  bot.on('poll_answer', (ctx) => {
+    const poll = polls.get(ctx.pollAnswer.poll_id);
+    const option = ctx.pollAnswer.option_ids[0];
+    if (!poll || option === undefined) return;
+    polls.delete(ctx.pollAnswer.poll_id);
+    const langHint = toLocale(ctx.pollAnswer.user?.language_code);
+    const reply = o.assistant.respond({
+      sessionId: poll.sessionId,
+      text: '',
+      channel: 'telegram',
+      payload: poll.answerPayload.replace('{i}', String(option)),
+      ...(langHint ? { langHint } : {}),
+    });
+    deliver(poll.chatId, poll.sessionId, reply);
+  });
 
   bot.start((ctx) => {
     // Deep links (t.me/<bot>?start=<source>) name where the person came from, e.g. a poster's QR code.

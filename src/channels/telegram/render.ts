@@ -22,19 +22,32 @@ export function toHtml(markdown: string): string {
     .replace(/^- /gm, '• ');
 }
 
-/** Splits text into pieces of at most `max` characters, at line breaks where possible. */
+/**
+ * Splits HTML text into pieces of at most `max` characters, at line breaks where possible, never inside a tag,
+ * an entity (&amp;) or a surrogate pair; a <b> open at a cut is closed there and reopened in the next piece, so
+ * that every piece parses on its own.
+ */
 export function split(text: string, max = MAX_MESSAGE): string[] {
   const pieces: string[] = [];
   let rest = text;
   while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) cut = rest.lastIndexOf(' ', max);
-    if (cut < max / 2) cut = max;
-    // Never cut inside a tag: the piece would not parse.
-    const open = rest.lastIndexOf('<', cut);
-    if (open > rest.lastIndexOf('>', cut)) cut = open;
-    pieces.push(rest.slice(0, cut));
+    const room = max - '</b>'.length;
+    let cut = rest.lastIndexOf('\n', room);
+    if (cut < room / 2) cut = rest.lastIndexOf(' ', room);
+    if (cut < room / 2) cut = room;
+    const tag = rest.lastIndexOf('<', cut);
+    if (tag > rest.lastIndexOf('>', cut - 1)) cut = tag;
+    const entity = rest.lastIndexOf('&', cut);
+    if (entity >= 0 && entity > rest.lastIndexOf(';', cut - 1) && cut - entity < 10) cut = entity;
+    const before = rest.charCodeAt(cut - 1);
+    if (before >= 0xd800 && before <= 0xdbff) cut -= 1;
+    let piece = rest.slice(0, cut);
     rest = rest.slice(cut).replace(/^\n/, '');
+    if (piece.split('<b>').length > piece.split('</b>').length) {
+      piece += '</b>';
+      rest = `<b>${rest}`;
+    }
+    pieces.push(piece);
   }
   pieces.push(rest);
   return pieces;
