@@ -121,7 +121,9 @@ export class Assistant {
     const best = u.ranked[0]!;
 
     const target = this.lexicon.languageIn(u.tokens);
-    if (target && (best.intent === 'change_language' || u.tokens.length <= 3)) return this.switchLanguage(target, script, session);
+    // "na shqip", or a clear request to switch; not a longer message that merely names a language.
+    const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.answer);
+    if (target && asksToSwitch) return this.switchLanguage(target, script, session);
 
     let { intent, probability } = best;
     let place: Place | undefined = u.places[0]?.place;

@@ -8,7 +8,8 @@ export const LocalizedText = z.strictObject({
   'sr-Cyrl': z.string().trim().min(1, 'Serbian Cyrillic text is empty').optional(),
 });
 
-const IntentId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower case letters, digits and _ only');
+// Ids travel in button payloads (Telegram allows 64 bytes: "r:1:" + id must fit).
+const IntentId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'use lower case letters, digits and _ only').max(40, 'at most 40 characters');
 
 export const PlaceCase = z.strictObject({
   answer: LocalizedText,

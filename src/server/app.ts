@@ -116,7 +116,12 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
   });
 
   // Direct Line, and the token the public page starts its conversation with.
-  const store = new ConversationStore({ ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000, history: 100 });
+  const store = new ConversationStore({
+    ttlMs: config.CONVERSATION_TTL_SECONDS * 1000,
+    max: 50_000,
+    history: 20,
+    maxBytes: config.DIRECTLINE_MEMORY_MB * 2 ** 20,
+  });
   const tokens = new TokenIssuer(config.tokenKey, config.DIRECTLINE_TOKEN_TTL_SECONDS);
   await directLineRoutes(app, {
     assistant,

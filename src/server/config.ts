@@ -31,6 +31,8 @@ export const ConfigSchema = z.object({
   /** Signs Direct Line tokens. Random per start when unset (tokens then end with the process, as conversations do). */
   TOKEN_SIGNING_KEY: z.string().min(32).optional(),
   DIRECTLINE_TOKEN_TTL_SECONDS: seconds(1800),
+  /** Memory the web chat's conversations may hold; past it the least recently active are forgotten. */
+  DIRECTLINE_MEMORY_MB: z.coerce.number().int().min(8).default(128),
   /** Idle conversations are forgotten after this many seconds. */
   CONVERSATION_TTL_SECONDS: seconds(1800),
   /** Where the SQLite database (unanswered questions, ratings, counts) is kept. */

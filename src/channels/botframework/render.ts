@@ -24,13 +24,8 @@ export function toActivities(reply: Reply): Partial<Activity>[] {
   if (buttons.length) {
     last.suggestedActions = {
       to: [],
-      actions: buttons.map((q) => ({
-        type: 'messageBack',
-        title: q.label,
-        displayText: q.label,
-        text: q.label,
-        value: { payload: q.payload },
-      })),
+      // No `text`: the payload says what was pressed, and the label is shown once, as displayText.
+      actions: buttons.map((q) => ({ type: 'messageBack', title: q.label, displayText: q.label, value: { payload: q.payload } })),
     };
   }
   return activities;

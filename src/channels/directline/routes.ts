@@ -162,16 +162,19 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
       const conversation = grant && (grant.kind === 'secret' || grant.conversationId === request.params.id) ? o.store.get(request.params.id) : undefined;
       if (!conversation) return socket.close(4403, 'Missing, invalid or expired token.');
       if (conversation.listeners.size >= maxStreams) return socket.close(4429, 'Too many streams for this conversation.');
-      const send: Listener = (activitySet) => {
-        if (socket.readyState === socket.OPEN) socket.send(activitySet);
+      const listener: Listener = {
+        send: (activitySet) => {
+          if (socket.readyState === socket.OPEN) socket.send(activitySet);
+        },
+        close: () => socket.close(1000, 'The conversation has ended.'),
       };
       const backlog = o.store.since(conversation, request.query.watermark);
-      if (backlog.count) send(backlog.set);
-      conversation.listeners.add(send);
+      if (backlog.count) listener.send(backlog.set);
+      conversation.listeners.add(listener);
       const ping = setInterval(() => socket.ping(), PING_MS);
       socket.on('close', () => {
         clearInterval(ping);
-        conversation.listeners.delete(send);
+        conversation.listeners.delete(listener);
       });
       // Clients do not send on the stream; anything they do send is ignored.
       socket.on('message', () => undefined);

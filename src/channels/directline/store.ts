@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Activity } from 'botbuilder';
 import { LRUCache } from 'lru-cache';
 
-/** What a stream subscriber is told: an activity set, already serialised (`{"activities": […], "watermark"}`). */
-export type Listener = (activitySet: string) => void;
+/** A stream subscriber: told each activity set, serialised (`{"activities": […], "watermark"}`), or that it ends. */
+export interface Listener {
+  send(activitySet: string): void;
+  /** The conversation was forgotten (idle, or the memory budget): its streams close. */
+  close(): void;
+}
 
 /** A stored activity: its sequence number and its JSON, serialised once when stored. */
 interface Stored {
@@ -20,18 +24,25 @@ export interface Conversation {
   /** Client activity ids already received, so that a client's retry is not answered twice. */
   readonly clientIds: Map<string, string>;
   readonly listeners: Set<Listener>;
+  /** Characters of stored activity JSON, for the memory budget. */
+  chars: number;
 }
 
 export interface StoreOptions {
   ttlMs: number;
   max: number;
-  /** Activities kept per conversation for clients that reconnect or poll. */
+  /** Activities kept per conversation for clients that reconnect or poll (Web Chat keeps its own transcript). */
   history: number;
+  /** Memory all conversations may use, in bytes; past it the least recently active ones are forgotten. */
+  maxBytes: number;
 }
 
+/** Fixed cost of a conversation besides its activities (maps, sets, ids), in bytes. */
+const CONVERSATION_OVERHEAD = 2_000;
+
 /**
- * Direct Line conversations in memory: bounded in number, forgotten when idle, each with a bounded history,
- * so memory stays flat however many people chat.
+ * Direct Line conversations in memory: bounded in number and in bytes, forgotten when idle, each with a bounded
+ * history, so memory stays flat however many people chat.
  */
 export class ConversationStore {
   private readonly conversations: LRUCache<string, Conversation>;
@@ -41,12 +52,20 @@ export class ConversationStore {
       max: options.max,
       ttl: options.ttlMs,
       updateAgeOnGet: true,
-      dispose: (conversation) => conversation.listeners.clear(),
+      maxSize: options.maxBytes,
+      // JavaScript strings take two bytes a character.
+      sizeCalculation: (conversation) => CONVERSATION_OVERHEAD + 2 * conversation.chars,
+      dispose: (conversation, _id, reason) => {
+        // A conversation set again (its size changed) is not gone.
+        if (reason === 'set') return;
+        for (const listener of conversation.listeners) listener.close();
+        conversation.listeners.clear();
+      },
     });
   }
 
   create(id: string = randomUUID()): Conversation {
-    const conversation: Conversation = { id, activities: [], seq: 0, clientIds: new Map(), listeners: new Set() };
+    const conversation: Conversation = { id, activities: [], seq: 0, clientIds: new Map(), listeners: new Set(), chars: 0 };
     this.conversations.set(id, conversation);
     return conversation;
   }
@@ -69,15 +88,19 @@ export class ConversationStore {
       conversation.seq += 1;
       const id = `${conversation.id}|${String(conversation.seq).padStart(7, '0')}`;
       ids.push(id);
-      const activity: Partial<Activity> = { ...a, id, timestamp: new Date(), channelId: 'directline', conversation: { id: conversation.id, isGroup: false, conversationType: 'personal', name: '' } };
+      const activity: Partial<Activity> = { ...a, id, timestamp: new Date(), channelId: 'directline', conversation: { id: conversation.id } as Activity['conversation'] };
       return { seq: conversation.seq, json: JSON.stringify(activity) };
     });
     conversation.activities.push(...stored);
-    if (conversation.activities.length > this.options.history) conversation.activities.splice(0, conversation.activities.length - this.options.history);
+    conversation.chars += stored.reduce((n, s) => n + s.json.length, 0);
+    const excess = conversation.activities.length - this.options.history;
+    if (excess > 0) conversation.chars -= conversation.activities.splice(0, excess).reduce((n, s) => n + s.json.length, 0);
     if (conversation.listeners.size) {
       const set = activitySet(stored.map((s) => s.json), conversation.seq);
-      for (const listener of conversation.listeners) listener(set);
+      for (const listener of conversation.listeners) listener.send(set);
     }
+    // Set again so that the memory budget sees the new size (and evicts others if it must).
+    if (this.conversations.has(conversation.id)) this.conversations.set(conversation.id, conversation);
     return ids;
   }
 

@@ -73,7 +73,8 @@ export function toTelegram(reply: Reply): TelegramMessage[] {
       i += 1;
     }
   }
-  if (reply.feedback) rows.push(reply.feedback.map((f) => ({ text: f.label, callback_data: f.payload })));
+  const feedback = (reply.feedback ?? []).filter((f) => Buffer.byteLength(f.payload) <= CALLBACK_DATA_BYTES);
+  if (feedback.length) rows.push(feedback.map((f) => ({ text: f.label, callback_data: f.payload })));
   // Telegram's URL buttons take http(s) only: e-mail and phone stay in the text, where Telegram links them.
   const web = (reply.links ?? []).filter((l) => l.url.startsWith('https://'));
   if (web.length) rows.push(web.map((l) => ({ text: l.label, url: l.url })));

@@ -125,6 +125,20 @@
       'event, a page of the website, a Telegram link. It shows which promotion brings people to the assistant. ' +
       'Conversations that did not come through a labelled link are not listed.',
     sourcesCaption: 'Conversations by source, most first',
+
+    quizTitle: 'Youth quiz',
+    quizExplain:
+      'Quiz rounds played at events and online, by source (a poster\'s QR code), and how often each question was ' +
+      'answered right. A question most people get wrong may need a clearer wording, or a topic worth explaining more.',
+    quizRoundsCaption: 'Quiz rounds by source',
+    quizQuestionsCaption: 'Answers by question',
+    colStarted: 'Rounds started',
+    colFinished: 'Rounds finished',
+    colQuestion: 'Question',
+    colAnswers: 'Answers',
+    colRight: 'Right',
+    colShareRight: 'Share right',
+    noSource: '(no source)',
     colSource: 'Source',
     colConversations: 'Conversations',
 
@@ -489,6 +503,23 @@
     ];
   }
 
+  function renderQuiz(report) {
+    const quiz = report.quiz || { rounds: [], questions: [] };
+    if (!quiz.rounds.length && !quiz.questions.length) return [nothing()];
+    return [
+      table(
+        STRINGS.quizRoundsCaption,
+        [{ label: STRINGS.colSource }, { label: STRINGS.colStarted, numeric: true }, { label: STRINGS.colFinished, numeric: true }],
+        quiz.rounds.map((r) => [r.source || STRINGS.noSource, count(r.started), count(r.finished)]),
+      ),
+      table(
+        STRINGS.quizQuestionsCaption,
+        [{ label: STRINGS.colQuestion }, { label: STRINGS.colAnswers, numeric: true }, { label: STRINGS.colRight, numeric: true }, { label: STRINGS.colShareRight, numeric: true }],
+        quiz.questions.map((q) => [topicName(q.question), count(q.answered), count(q.right), q.answered ? percent(q.right / q.answered) : STRINGS.noShare]),
+      ),
+    ];
+  }
+
   /** Fills in every section, then draws the charts (their figures must be in the page to be measured). */
   function render(report) {
     clearReport();
@@ -504,6 +535,7 @@
     body('totals').replaceChildren(...renderTotals(report).filter(Boolean));
     body('unanswered').replaceChildren(...renderUnanswered(report));
     body('sources').replaceChildren(...renderSources(report));
+    body('quiz').replaceChildren(...renderQuiz(report));
     const drawn = [];
     for (const [id, part] of [
       ['fallback', renderFallback(report)],
