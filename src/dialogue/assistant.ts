@@ -122,7 +122,7 @@ export class Assistant {
 
     const target = this.lexicon.languageIn(u.tokens);
     // "na shqip", or a clear request to switch; not a longer message that merely names a language.
-    const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.answer);
+    const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.switchLanguage);
     if (target && asksToSwitch) return this.switchLanguage(target, script, session);
 
     let { intent, probability } = best;

@@ -9,6 +9,7 @@ export interface Policy {
   readonly candidate: number;
   readonly maxChars: number;
   readonly followUpWords: number;
+  readonly switchLanguage: number;
 }
 
 export const POLICY: Policy = {
@@ -22,4 +23,9 @@ export const POLICY: Policy = {
   maxChars: 1000,
   /** A follow-up such as "and in Peja?" has at most this many words besides the place. */
   followUpWords: 3,
+  /**
+   * A message of more than three words that names a language switches to it only when the request to switch is
+   * this likely: "the court answers me only in Serbian" is a complaint, not a request.
+   */
+  switchLanguage: 0.6,
 };

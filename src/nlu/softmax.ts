@@ -17,7 +17,7 @@ export class SoftmaxClassifier {
   private readonly bias: Float32Array;
 
   constructor(
-    private readonly features: number,
+    features: number,
     readonly classes: number,
   ) {
     this.weights = new Float32Array(features * classes);

@@ -119,7 +119,7 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
   const store = new ConversationStore({
     ttlMs: config.CONVERSATION_TTL_SECONDS * 1000,
     max: 50_000,
-    history: 20,
+    history: 8,
     maxBytes: config.DIRECTLINE_MEMORY_MB * 2 ** 20,
   });
   const tokens = new TokenIssuer(config.tokenKey, config.DIRECTLINE_TOKEN_TTL_SECONDS);

@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { ARTIFACTS, CSP_REPORTER, browserAvailable, browserRequired, launchChromium, warnIfNoBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Assistant } from '../../src/dialogue/assistant.js';
-import { PROJECT_ROOT, loadKnowledgeOrThrow } from '../../src/knowledge/load.js';
+import { loadKnowledgeOrThrow } from '../../src/knowledge/load.js';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 
@@ -15,19 +16,10 @@ import { loadConfig } from '../../src/server/config.js';
  * the chat page in its iframe, Microsoft's Web Chat, our Direct Line over a WebSocket, and the assistant.
  * Needs Debian's Chromium at /usr/bin/chromium; skipped without it unless REQUIRE_BROWSER=1 (CI), which fails.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER === '1';
-if (!available && !required) {
-  console.warn(`browser tests skipped: ${CHROMIUM} not found (apt-get install chromium); set REQUIRE_BROWSER=1 to make that a failure`);
-}
+warnIfNoBrowser('browser tests');
 
 const LAUNCHER_SQ = 'Bisedoni me Misionin e OSBE-së në Kosovë';
 const FRAME_TITLE_SQ = 'Asistenti i Misionit të OSBE-së në Kosovë';
-const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts');
-/** Run in every frame before its scripts: reports Content-Security-Policy violations on the console. */
-const CSP_REPORTER = `document.addEventListener('securitypolicyviolation', (e) =>
-  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline code') + ' in ' + e.sourceFile + ':' + e.lineNumber));`;
 
 /** The little of the DOM these tests read inside the browser (the project compiles without lib.dom). */
 interface Box {
@@ -47,7 +39,7 @@ function hostPage(botUrl: string): string {
 </body></html>`;
 }
 
-describe.runIf(available || required)('web chat in Chromium (embed.js → iframe → Web Chat → Direct Line)', () => {
+describe.runIf(browserAvailable || browserRequired)('web chat in Chromium (embed.js → iframe → Web Chat → Direct Line)', () => {
   let browser: Browser | undefined;
   let app: FastifyInstance | undefined;
   let host: Server | undefined;
@@ -57,7 +49,6 @@ describe.runIf(available || required)('web chat in Chromium (embed.js → iframe
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!available) throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist: apt-get install -y chromium`);
     // The host site first: the chat's frame-ancestors must name its origin.
     host = createServer((request, response) => {
       if (request.url === '/favicon.ico') return void response.writeHead(204).end();
@@ -73,10 +64,7 @@ describe.runIf(available || required)('web chat in Chromium (embed.js → iframe
     });
     botUrl = await app.listen({ port: 0, host: '127.0.0.1' });
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ARTIFACTS, CSP_REPORTER, browserAvailable, browserRequired, launchChromium, warnIfNoBrowser } from '../support/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Assistant } from '../../src/dialogue/assistant.js';
-import { PROJECT_ROOT } from '../../src/knowledge/load.js';
 import { buildApp } from '../../src/server/app.js';
 import { loadConfig } from '../../src/server/config.js';
 import { Analytics, type Report } from '../../src/storage/analytics.js';
@@ -17,20 +17,11 @@ import { assistant as newAssistant } from '../support/engine.js';
  * assistant could not answer. The browser part needs Debian's Chromium at /usr/bin/chromium; it is skipped
  * without it unless REQUIRE_BROWSER=1 (CI), which makes that a failure.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const required = process.env.REQUIRE_BROWSER === '1';
-if (!available && !required) {
-  console.warn(`staff page browser tests skipped: ${CHROMIUM} not found (apt-get install chromium); set REQUIRE_BROWSER=1 to make that a failure`);
-}
+warnIfNoBrowser('staff page browser tests');
 
 const TOKEN = 'x'.repeat(20);
-const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts');
 /** A question nothing in the knowledge base answers: it must be listed for staff, word for word. */
 const UNANSWERED = 'can you recommend a good pizza place in Prishtina?';
-/** Run before the page's scripts: reports Content-Security-Policy violations on the console. */
-const CSP_REPORTER = `document.addEventListener('securitypolicyviolation', (e) =>
-  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline code') + ' in ' + e.sourceFile + ':' + e.lineNumber));`;
 
 /** A few conversations through the engine, recorded by `analytics` as the server would. */
 function converse(assistant: Assistant): void {
@@ -87,20 +78,16 @@ describe('the staff report API', () => {
   });
 });
 
-describe.runIf(available || required)('the staff page in Chromium', () => {
+describe.runIf(browserAvailable || browserRequired)('the staff page in Chromium', () => {
   let browser: Browser | undefined;
   let app: FastifyInstance | undefined;
   let analytics: Analytics;
   let url = '';
 
   beforeAll(async () => {
-    if (!available) throw new Error(`REQUIRE_BROWSER=1 but ${CHROMIUM} does not exist: apt-get install -y chromium`);
     ({ app, analytics } = await staffApp({ ADMIN_TOKEN: TOKEN }));
     url = `${await app.listen({ port: 0, host: '127.0.0.1' })}/admin/`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

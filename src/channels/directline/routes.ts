@@ -33,7 +33,8 @@ const PostedActivity = z.object({
   locale: z.string().max(35).optional(),
   textFormat: z.string().max(20).optional(),
   from: z.object({ id: z.string().max(200).optional(), name: z.string().max(200).optional() }).optional(),
-  channelData: z.object({ clientActivityID: z.string().max(100).optional(), clientTimestamp: z.string().max(100).optional() }).loose().optional(),
+  // Only what Web Chat needs echoed back (to mark a message sent); the rest of its channelData is not kept.
+  channelData: z.object({ clientActivityID: z.string().max(100).optional(), clientTimestamp: z.string().max(100).optional() }).optional(),
 });
 
 const CLIENT_IDS_KEPT = 200;

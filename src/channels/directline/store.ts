@@ -9,11 +9,21 @@ export interface Listener {
   close(): void;
 }
 
-/** A stored activity: its sequence number and its JSON, serialised once when stored. */
+/**
+ * A stored activity, serialised once: what is its own (id, time, reply-to) apart from its content, which is
+ * shared between all the conversations given the same answer (one string, however many people ask).
+ */
 interface Stored {
   readonly seq: number;
-  readonly json: string;
+  /** `{"id":…,"timestamp":…,…` without the closing brace. */
+  readonly own: string;
+  /** `"type":"message",…}`: the content, without the opening brace. */
+  readonly content: string;
+  /** Characters this activity adds to memory (shared content is counted once, where it is first stored). */
+  readonly chars: number;
 }
+
+const json = (s: Stored) => `${s.own},${s.content}`;
 
 export interface Conversation {
   readonly id: string;
@@ -39,13 +49,20 @@ export interface StoreOptions {
 
 /** Fixed cost of a conversation besides its activities (maps, sets, ids), in bytes. */
 const CONVERSATION_OVERHEAD = 2_000;
+/** Distinct activity contents kept for sharing (answers are few; user messages mostly unique). */
+const SHARED_CONTENTS = 20_000;
 
 /**
  * Direct Line conversations in memory: bounded in number and in bytes, forgotten when idle, each with a bounded
  * history, so memory stays flat however many people chat.
  */
 export class ConversationStore {
-  private readonly conversations: LRUCache<string, Conversation>;
+  /**
+   * Each entry wraps its conversation: lru-cache only recomputes an entry's size when a different value is set,
+   * so a conversation that grew is set again in a new wrapper.
+   */
+  private readonly conversations: LRUCache<string, { conversation: Conversation }>;
+  private readonly contents = new Map<string, string>();
 
   constructor(private readonly options: StoreOptions) {
     this.conversations = new LRUCache({
@@ -54,8 +71,8 @@ export class ConversationStore {
       updateAgeOnGet: true,
       maxSize: options.maxBytes,
       // JavaScript strings take two bytes a character.
-      sizeCalculation: (conversation) => CONVERSATION_OVERHEAD + 2 * conversation.chars,
-      dispose: (conversation, _id, reason) => {
+      sizeCalculation: ({ conversation }) => CONVERSATION_OVERHEAD + 2 * conversation.chars,
+      dispose: ({ conversation }, _id, reason) => {
         // A conversation set again (its size changed) is not gone.
         if (reason === 'set') return;
         for (const listener of conversation.listeners) listener.close();
@@ -66,12 +83,12 @@ export class ConversationStore {
 
   create(id: string = randomUUID()): Conversation {
     const conversation: Conversation = { id, activities: [], seq: 0, clientIds: new Map(), listeners: new Set(), chars: 0 };
-    this.conversations.set(id, conversation);
+    this.conversations.set(id, { conversation });
     return conversation;
   }
 
   get(id: string): Conversation | undefined {
-    return this.conversations.get(id);
+    return this.conversations.get(id)?.conversation;
   }
 
   get size(): number {
@@ -84,30 +101,37 @@ export class ConversationStore {
    */
   append(conversation: Conversation, activities: Partial<Activity>[]): string[] {
     const ids: string[] = [];
-    const stored = activities.map((a) => {
+    const stored = activities.map((a): Stored => {
       conversation.seq += 1;
       const id = `${conversation.id}|${String(conversation.seq).padStart(7, '0')}`;
       ids.push(id);
-      const activity: Partial<Activity> = { ...a, id, timestamp: new Date(), channelId: 'directline', conversation: { id: conversation.id } as Activity['conversation'] };
-      return { seq: conversation.seq, json: JSON.stringify(activity) };
+      const { replyToId, ...rest } = a;
+      const own = JSON.stringify({ id, timestamp: new Date(), channelId: 'directline', conversation: { id: conversation.id }, ...(replyToId ? { replyToId } : {}) });
+      const fresh = JSON.stringify(rest).slice(1);
+      const shared = this.contents.get(fresh);
+      if (!shared) {
+        if (this.contents.size >= SHARED_CONTENTS) this.contents.clear();
+        this.contents.set(fresh, fresh);
+      }
+      return { seq: conversation.seq, own: own.slice(0, -1), content: shared ?? fresh, chars: own.length + (shared ? 0 : fresh.length) };
     });
     conversation.activities.push(...stored);
-    conversation.chars += stored.reduce((n, s) => n + s.json.length, 0);
+    conversation.chars += stored.reduce((n, s) => n + s.chars, 0);
     const excess = conversation.activities.length - this.options.history;
-    if (excess > 0) conversation.chars -= conversation.activities.splice(0, excess).reduce((n, s) => n + s.json.length, 0);
+    if (excess > 0) conversation.chars -= conversation.activities.splice(0, excess).reduce((n, s) => n + s.chars, 0);
     if (conversation.listeners.size) {
-      const set = activitySet(stored.map((s) => s.json), conversation.seq);
+      const set = activitySet(stored.map(json), conversation.seq);
       for (const listener of conversation.listeners) listener.send(set);
     }
     // Set again so that the memory budget sees the new size (and evicts others if it must).
-    if (this.conversations.has(conversation.id)) this.conversations.set(conversation.id, conversation);
+    if (this.conversations.has(conversation.id)) this.conversations.set(conversation.id, { conversation });
     return ids;
   }
 
   /** The activity set after a watermark (all kept activities when none is given), serialised. */
   since(conversation: Conversation, watermark: string | undefined): { set: string; count: number } {
     const after = Number(watermark ?? 0) || 0;
-    const jsons = conversation.activities.filter((a) => a.seq > after).map((a) => a.json);
+    const jsons = conversation.activities.filter((a) => a.seq > after).map(json);
     return { set: activitySet(jsons, conversation.seq), count: jsons.length };
   }
 }
