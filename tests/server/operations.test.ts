@@ -51,10 +51,11 @@ describe('limits', () => {
   it('asks a conversation that sends too fast to slow down instead of answering', async () => {
     const { app: a, analytics } = await app({ MESSAGES_PER_MINUTE: '3' });
     const c = await conversation(a);
-    for (let i = 0; i < 5; i++) expect((await c.say(`what is the budget ${i}`)).statusCode).toBe(200);
+    // Four messages: the store keeps the last 8 activities, so all four and their answers are there to read.
+    for (let i = 0; i < 4; i++) expect((await c.say(`what is the budget ${i}`)).statusCode).toBe(200);
     const bot = (await c.activities()).filter((x) => x.from.role === 'bot').map((x) => x.text ?? '');
     expect(bot.filter((t) => t.includes('17,510,500'))).toHaveLength(3);
-    expect(bot.filter((t) => t.includes('faster than I can read'))).toHaveLength(2);
+    expect(bot.filter((t) => t.includes('faster than I can read'))).toHaveLength(1);
     expect(analytics.report(0, Date.now() + 1000).topics).toContainEqual({ intent: 'budget', count: 3 });
     await a.close();
   });
