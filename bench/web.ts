@@ -5,8 +5,8 @@
  * load generator (autocannon) in this one; loopback only, 10 seconds per run.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
@@ -20,7 +20,8 @@ const questions = ['a ka zyre osbe ne peje?', 'what is the budget of the mission
 
 const server = spawn(process.execPath, ['dist/server/main.js'], {
   cwd: PROJECT_ROOT,
-  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  // The rate limits would (rightly) slow this load down: the benchmark measures capacity, so they are lifted.
+  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONVERSATIONS_PER_MINUTE: '1000000', MESSAGES_PER_MINUTE: '1000000', DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-web-')) },
   stdio: 'inherit',
 });
 try {

@@ -47,6 +47,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     stopTelegram();
     app.close().then(
       () => {
+        analytics.flush();
         clearTimeout(timer);
         process.exit(0);
       },

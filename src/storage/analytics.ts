@@ -27,9 +27,14 @@ export interface Report {
   };
 }
 
+/** How long counted turns wait to be written together (one transaction instead of one per message). */
+const FLUSH_MS = 50;
+
 /**
  * Keeps what staff need to improve the content – answered turns, questions that fell back (with personal data
  * removed), ratings – and no user identifier: a conversation is a salted hash, the salt kept in the database.
+ * Ratings are written at once (the person is thanked for them); turns and quiz steps are written in batches every
+ * 50 ms and on shutdown, so a busy server does not pay one transaction per message.
  */
 export class Analytics implements AssistantObserver {
   private readonly salt: string;
@@ -37,6 +42,9 @@ export class Analytics implements AssistantObserver {
   private readonly insertUnanswered: Database.Statement;
   private readonly insertRating: Database.Statement;
   private readonly insertQuiz: Database.Statement;
+  private pending: (() => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly db: Database.Database,
@@ -53,27 +61,46 @@ export class Analytics implements AssistantObserver {
 
   quiz(e: QuizEvent): void {
     const correct = e.correct === undefined ? null : e.correct ? 1 : 0;
-    this.insertQuiz.run(e.at, e.channel, e.kind, e.questionId ?? null, correct, e.score ?? null, e.source ?? null, this.hash(e.sessionId));
+    const row = [e.at, e.channel, e.kind, e.questionId ?? null, correct, e.score ?? null, e.source ?? null, this.hash(e.sessionId)];
+    this.later(() => this.insertQuiz.run(...row));
+  }
+
+  /** Writes what is waiting, in one transaction. */
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const writes = this.pending;
+    this.pending = [];
+    if (writes.length) this.db.transaction(() => writes.forEach((w) => w()))();
+  }
+
+  private later(write: () => void): void {
+    this.pending.push(write);
+    this.timer ??= setTimeout(() => this.flush(), FLUSH_MS).unref();
   }
 
   turn(e: TurnEvent): void {
     const { reply } = e;
     const conversation = this.hash(e.sessionId);
-    this.insertTurn.run(e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation);
+    const turn = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation];
+    this.later(() => this.insertTurn.run(...turn));
     const typed = e.text.trim();
     if (typed && (reply.fallback || reply.confidence < LOW_CONFIDENCE)) {
       // Cut before scrubbing: the patterns are cheap on a question, not on 100 kB of paste.
       const text = scrub(typed.slice(0, MAX_KEPT_TEXT));
-      this.insertUnanswered.run(e.at, e.channel, reply.lang, reply.intent, reply.confidence, text, fold(text), e.source ?? null, conversation);
+      const row = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, text, fold(text), e.source ?? null, conversation];
+      this.later(() => this.insertUnanswered.run(...row));
     }
   }
 
   rating(e: RatingEvent): void {
+    this.flush();
     this.insertRating.run(e.at, e.channel, e.lang, e.intent, e.rating, e.source ?? null, this.hash(e.sessionId));
   }
 
   /** Deletes everything older than the retention period; returns how many rows went. */
   purge(now = Date.now()): number {
+    this.flush();
     const before = now - this.retentionDays * DAY_MS;
     return this.db.transaction(() =>
       ['turns', 'unanswered', 'ratings', 'quiz'].reduce((n, table) => n + this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
@@ -91,6 +118,7 @@ export class Analytics implements AssistantObserver {
   }
 
   report(from: number, to: number, unansweredPerLanguage = 15): Report {
+    this.flush();
     const between = [from, to] as const;
     const one = <T>(sql: string) => this.db.prepare(sql).get(...between) as T;
     const all = <T>(sql: string) => this.db.prepare(sql).all(...between) as T[];
@@ -135,6 +163,13 @@ export class Analytics implements AssistantObserver {
   }
 
   private hash(sessionId: string): string {
-    return createHmac('sha256', this.salt).update(sessionId).digest('base64url').slice(0, 22);
+    let hashed = this.hashes.get(sessionId);
+    if (!hashed) {
+      hashed = createHmac('sha256', this.salt).update(sessionId).digest('base64url').slice(0, 22);
+      // A conversation sends many messages: its hash is worked out once (bounded).
+      if (this.hashes.size >= 20_000) this.hashes.clear();
+      this.hashes.set(sessionId, hashed);
+    }
+    return hashed;
   }
 }

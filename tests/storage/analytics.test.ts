@@ -57,9 +57,11 @@ describe('analytics', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
     const analytics = new Analytics(openDatabase(file), 90);
     assistant({ observers: [analytics] }).respond({ sessionId: 'tg:555000111', text: 'asdkjh qwe', channel: 'telegram' });
+    analytics.flush();
     const db = new Database(file, { readonly: true });
-    const dump = JSON.stringify([db.prepare('SELECT * FROM turns').all(), db.prepare('SELECT * FROM unanswered').all()]);
-    expect(dump).not.toContain('555000111');
+    const rows = [db.prepare('SELECT * FROM turns').all(), db.prepare('SELECT * FROM unanswered').all()];
+    expect(rows.map((r) => r.length)).toEqual([1, 1]);
+    expect(JSON.stringify(rows)).not.toContain('555000111');
     db.close();
   });
 
@@ -91,6 +93,18 @@ describe('analytics', () => {
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
     expect(() => openDatabase(file)).toThrow(/newer than this build/);
+  });
+});
+
+describe('batched writes', () => {
+  it('writes turns within a moment, and everything before a report', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const analytics = new Analytics(openDatabase(file), 90);
+    assistant({ observers: [analytics] }).respond({ sessionId: 's', text: 'what is the budget', channel: 'web' });
+    const count = () => (new Database(file, { readonly: true }).prepare('SELECT COUNT(*) n FROM turns').get() as { n: number }).n;
+    expect(count()).toBe(0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(count()).toBe(1);
   });
 });
 
