@@ -34,7 +34,7 @@ try {
     Array.from({ length: CONVERSATIONS }, async () => (await (await fetch(`${base}/api/webchat/token`, { method: 'POST' })).json()) as { token: string; conversationId: string }),
   );
 
-  // Each connection is one conversation: it picks a conversation on its first request and keeps it.
+  // autocannon starts every request with a fresh context, so each request goes to the next of the 50 conversations.
   let next = 0;
   const load = () =>
     autocannon({
@@ -44,14 +44,13 @@ try {
       requests: [
         {
           method: 'POST',
-          setupRequest: (request, context: { c?: (typeof conversations)[number]; q?: string }) => {
-            context.c ??= conversations[next++ % CONVERSATIONS]!;
-            context.q ??= questions[next % questions.length]!;
+          setupRequest: (request) => {
+            const c = conversations[next++ % CONVERSATIONS]!;
             return {
               ...request,
-              path: `/v3/directline/conversations/${context.c.conversationId}/activities`,
-              headers: { authorization: `Bearer ${context.c.token}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ type: 'message', text: context.q, from: { id: 'visitor' } }),
+              path: `/v3/directline/conversations/${c.conversationId}/activities`,
+              headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ type: 'message', text: questions[next % questions.length]!, from: { id: 'visitor' } }),
             };
           },
         },
