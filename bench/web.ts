@@ -62,7 +62,15 @@ try {
   const directLine = await load();
   // Busy but not saturated: 50 conversations each sending a message every 50 ms, at their own moments (people type
   // far slower). Sent with fetch (keep-alive) so that each conversation keeps its own rhythm.
-  const steady = await steadyLoad(conversations, 50, SECONDS * 1000);
+  const steady = await steadyLoad(conversations, 50, SECONDS * 1000, (c, i) =>
+    fetch(`${base}/v3/directline/conversations/${c.conversationId}/activities`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: questions[i % questions.length], from: { id: 'visitor' } }),
+    }),
+  );
+  // The same rhythm on the bare route: the floor this client and machine put under any p99.
+  const steadyFloor = await steadyLoad(conversations, 50, SECONDS * 1000, () => fetch(`${base}/healthz`));
   const answered = await Promise.all(
     conversations.map(async (c) => {
       const res = await fetch(`${base}/v3/directline/conversations/${c.conversationId}/activities`, { headers: { authorization: `Bearer ${c.token}` } });
@@ -82,6 +90,7 @@ try {
   row('Direct Line, flat out: post a message, the bot answers (round trip)', directLine);
   console.log(`| Direct Line at ${Math.round(steady.rate)} messages/s (50 conversations, one message each every 50 ms) | ${Math.round(steady.rate)} | ${steady.p50.toFixed(1)} ms | ${steady.p99.toFixed(1)} ms | ${steady.errors} |`);
   row('bare route of the same server (/healthz), flat out: the ceiling', ceiling);
+  console.log(`| bare route at ${Math.round(steadyFloor.rate)} requests/s (same rhythm and client as the steady Direct Line run) | ${Math.round(steadyFloor.rate)} | ${steadyFloor.p50.toFixed(1)} ms | ${steadyFloor.p99.toFixed(1)} ms | ${steadyFloor.errors} |`);
   console.log(`\n${Math.round(exchanged)} messages answered in the two Direct Line runs (each a question and the bot's answer).`);
   console.log(`Direct Line throughput flat out = ${(100 * ratio).toFixed(0)}% of the ceiling (target ≥ 50%).`);
   console.log(`p99 round trip with 50 conversations: ${steady.p99.toFixed(1)} ms at ${Math.round(steady.rate)} messages/s, ${directLine.latency.p99} ms flat out (target < 20 ms).`);
@@ -91,8 +100,10 @@ try {
   server.kill('SIGTERM');
 }
 
-/** Conversations each posting a message every `everyMs`, starting at random moments; round-trip latencies. */
-async function steadyLoad(conversations: { token: string; conversationId: string }[], everyMs: number, durationMs: number) {
+type Conversation = { token: string; conversationId: string };
+
+/** Conversations each sending a request every `everyMs`, starting at random moments; round-trip latencies. */
+async function steadyLoad(conversations: Conversation[], everyMs: number, durationMs: number, send: (c: Conversation, i: number) => Promise<Response>) {
   const latencies: number[] = [];
   let errors = 0;
   const end = performance.now() + durationMs;
@@ -101,11 +112,7 @@ async function steadyLoad(conversations: { token: string; conversationId: string
       await new Promise((r) => setTimeout(r, Math.random() * everyMs));
       while (performance.now() < end) {
         const started = performance.now();
-        const res = await fetch(`${base}/v3/directline/conversations/${c.conversationId}/activities`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ type: 'message', text: questions[i % questions.length], from: { id: 'visitor' } }),
-        }).catch(() => undefined);
+        const res = await send(c, i).catch(() => undefined);
         if (!res?.ok) errors++;
         await res?.arrayBuffer();
         const took = performance.now() - started;
