@@ -15,21 +15,23 @@ const FOREIGN = /[qwxyëçäöüéèáàíóúâêîôûñ]/i;
  */
 export function toCyrillic(text: string, keepLatin: readonly string[] = []): string {
   const keep = [...keepLatin].sort((a, b) => b.length - a.length);
+  // Only words starting with the first letter of a kept name can be one (saves a scan of the list at every word).
+  const starts = new Set(keep.map((k) => k[0]));
   const out: string[] = [];
   let last = 0;
   for (const m of text.matchAll(PROTECTED)) {
-    out.push(convertWords(text.slice(last, m.index), keep), m[0]);
+    out.push(convertWords(text.slice(last, m.index), keep, starts), m[0]);
     last = m.index + m[0].length;
   }
-  out.push(convertWords(text.slice(last), keep));
+  out.push(convertWords(text.slice(last), keep, starts));
   return out.join('');
 }
 
-function convertWords(chunk: string, keep: readonly string[]): string {
+function convertWords(chunk: string, keep: readonly string[], starts: ReadonlySet<string | undefined>): string {
   let result = '';
   let i = 0;
   while (i < chunk.length) {
-    const wordStart = i === 0 || !LETTER.test(chunk[i - 1]!);
+    const wordStart = starts.has(chunk[i]) && (i === 0 || !LETTER.test(chunk[i - 1]!));
     const kept = wordStart ? keep.find((k) => chunk.startsWith(k, i)) : undefined;
     if (kept) {
       result += kept;

@@ -31,15 +31,24 @@ export class LanguageDetector {
 
   /** @param samples training phrases, already folded (see normalize.ts), with their language. */
   constructor(samples: ReadonlyArray<{ folded: string; language: Language }>) {
-    const docs = new Float64Array(LANGUAGES.length);
+    const L = LANGUAGES.length;
+    const docs = new Float64Array(L);
+    // Words repeat across phrases: count them first, then add each distinct word's n-grams once, times its count.
     for (const { folded, language } of samples) {
       const li = LANGUAGES.indexOf(language);
       docs[li]! += 1;
-      this.totals[li]! += eachFeature(folded, (slot) => (this.grams[slot * LANGUAGES.length + li]! += 1), (word) => {
+      for (const word of wordsOf(folded)) {
         let row = this.words.get(word);
-        if (!row) this.words.set(word, (row = new Float64Array(LANGUAGES.length)));
+        if (!row) this.words.set(word, (row = new Float64Array(L)));
         row[li]! += 1;
-      });
+      }
+    }
+    for (const [word, row] of this.words) {
+      for (let li = 0; li < L; li++) {
+        const times = row[li]!;
+        if (times === 0) continue;
+        this.totals[li]! += times * (1 + eachGram(word, (slot) => (this.grams[slot * L + li]! += times)));
+      }
     }
     let seen = this.words.size;
     for (let slot = 0; slot < GRAM_SLOTS; slot++) {
@@ -54,7 +63,6 @@ export class LanguageDetector {
     const n = docs.reduce((a, b) => a + b, 0) || 1;
     this.priors = docs.map((d) => Math.log((d + 1) / (n + LANGUAGES.length)));
     // From counts to smoothed log-probabilities once, so that detection only adds.
-    const L = LANGUAGES.length;
     const denominators = Array.from(this.totals, (t) => Math.log(t + this.vocabulary));
     for (let i = 0; i < this.grams.length; i++) this.grams[i] = Math.log(this.grams[i]! + 1) - denominators[i % L]!;
     for (const row of this.words.values()) for (let li = 0; li < L; li++) row[li] = Math.log(row[li]! + 1) - denominators[li]!;
@@ -68,16 +76,16 @@ export class LanguageDetector {
     const folded = fold(text);
     const L = LANGUAGES.length;
     const scores = Array.from(this.priors);
-    const count = eachFeature(
-      folded,
-      (slot) => {
-        for (let li = 0; li < L; li++) scores[li]! += this.grams[slot * L + li]!;
-      },
-      (word) => {
-        const row = this.words.get(word) ?? this.unseen;
-        for (let li = 0; li < L; li++) scores[li]! += row[li]!;
-      },
-    );
+    let count = 0;
+    for (const word of wordsOf(folded)) {
+      const row = this.words.get(word) ?? this.unseen;
+      for (let li = 0; li < L; li++) scores[li]! += row[li]!;
+      count +=
+        1 +
+        eachGram(word, (slot) => {
+          for (let li = 0; li < L; li++) scores[li]! += this.grams[slot * L + li]!;
+        });
+    }
     // Naive Bayes is over-confident: n-grams of one word are far from independent. Scaling the
     // log-likelihoods by the number of features makes the posterior usable as a confidence.
     const scale = 4 / Math.max(1, Math.sqrt(count));
@@ -102,23 +110,23 @@ function symbol(code: number): number {
   return 37;
 }
 
-/** Calls back with each bigram and trigram slot and each word of folded text; returns how many features. */
-function eachFeature(folded: string, gram: (slot: number) => void, word: (w: string) => void): number {
+/** The words of folded text that count as evidence (numbers say nothing of a language). */
+function wordsOf(folded: string): string[] {
+  return folded.split(' ').filter((w) => w && !/^\d+$/.test(w));
+}
+
+/** Calls back with each bigram and trigram slot of a word with its boundaries; returns how many. */
+function eachGram(word: string, gram: (slot: number) => void): number {
   let count = 0;
-  for (const w of folded.split(' ')) {
-    if (!w || /^\d+$/.test(w)) continue;
-    word(w);
+  const padded = ` ${word} `;
+  for (let i = 0; i + 2 <= padded.length; i++) {
+    const a = symbol(padded.charCodeAt(i));
+    const b = symbol(padded.charCodeAt(i + 1));
+    gram(a * SYMBOLS + b);
     count += 1;
-    const padded = ` ${w} `;
-    for (let i = 0; i + 2 <= padded.length; i++) {
-      const a = symbol(padded.charCodeAt(i));
-      const b = symbol(padded.charCodeAt(i + 1));
-      gram(a * SYMBOLS + b);
+    if (i + 3 <= padded.length) {
+      gram(SYMBOLS ** 2 + (a * SYMBOLS + b) * SYMBOLS + symbol(padded.charCodeAt(i + 2)));
       count += 1;
-      if (i + 3 <= padded.length) {
-        gram(SYMBOLS ** 2 + (a * SYMBOLS + b) * SYMBOLS + symbol(padded.charCodeAt(i + 2)));
-        count += 1;
-      }
     }
   }
   return count;

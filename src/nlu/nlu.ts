@@ -1,6 +1,6 @@
 import { LOCALES, languageOf, type Language } from '../core/locale.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
-import { DEFAULT_WEIGHTS, PLACE_TOKEN, StemVocabulary, Vectorizer, rawFeatures, type FeatureMap, type FeatureWeights, type SparseVector } from './features.js';
+import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addFeatures, type FeatureWeights, type SparseVector } from './features.js';
 import { LanguageDetector, type LanguageGuess } from './language.js';
 import { fold, scriptOf, type Script } from './normalize.js';
 import { PhraseIndex } from './phrases.js';
@@ -97,6 +97,7 @@ export class Nlu {
   private readonly classBest: Float32Array;
   private readonly commonFeature: number;
   private readonly scratch: Float32Array;
+  private readonly bag = new FeatureBag();
 
   constructor(
     kb: KnowledgeBase,
@@ -110,7 +111,7 @@ export class Nlu {
     this.placeFinder = new PlaceFinder(kb.places);
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(tokens.flat());
-    const xs = this.vectorizer.fitTransform(examples.length, (i, into) => this.features(tokens[i]!, examples[i]!.language, true, into));
+    const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => this.features(tokens[i]!, examples[i]!.language, true, bag));
     const ys = examples.map((e) => this.intents.indexOf(e.intent));
     this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
     const counts = new Int32Array(this.vectorizer.size + 1);
@@ -137,8 +138,10 @@ export class Nlu {
   understand(text: string): Understanding {
     const language = this.detector.detect(text);
     const tokens = tokenize(fold(text));
-    const { features, unknown, places } = this.features(tokens, language.language, false);
-    const x = this.vectorizer.transform(features, unknown);
+    const bag = this.bag;
+    bag.clear();
+    const places = this.features(tokens, language.language, false, bag);
+    const x = this.vectorizer.transform(bag);
     this.nearest(x);
     const logits = this.model.scores(x, this.scratch);
     if (this.options.knn > 0) {
@@ -154,7 +157,8 @@ export class Nlu {
     return { language, script: scriptOf(text), tokens, places, ranked, probabilityOf, coverage: x.coverage, elsewhere };
   }
 
-  private features(tokens: readonly string[], language: Language, learn: boolean, into?: FeatureMap) {
+  /** Adds the features of a message to `bag`; returns the places it names. */
+  private features(tokens: readonly string[], language: Language, learn: boolean, bag: FeatureBag): PlaceMention[] {
     const correct = (w: string) => this.speller.correct(w);
     const places = this.placeFinder.find(tokens, (w) => this.speller.has(w), correct);
     const masked: string[] = [];
@@ -167,7 +171,8 @@ export class Nlu {
     }
     const stem = stemmerFor(language);
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
-    return { ...rawFeatures(masked, stems, this.options.weights, this.vocabulary, learn, into), places };
+    addFeatures(bag, masked, stems, this.options.weights, this.vocabulary, this.vectorizer.index, learn);
+    return places;
   }
 
   /** Cosine similarity of the message to the closest training phrase of each intent, into classBest. */

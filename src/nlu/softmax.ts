@@ -31,6 +31,7 @@ export class SoftmaxClassifier {
     const w = this.weights;
     const gradient = new Float64Array(C);
     const active = new Int32Array(C);
+    const step = new Float64Array(C);
     const bias = this.bias;
     for (let epoch = 0; epoch < o.epochs; epoch++) {
       shuffle(order, random);
@@ -43,12 +44,18 @@ export class SoftmaxClassifier {
         gradient[ys[i]!]! -= 1;
         // Once trained a little, most classes have a negligible gradient: update only the others.
         let n = 0;
-        for (let c = 0; c < C; c++) if (Math.abs(gradient[c]!) > 1e-3) active[n++] = c;
-        for (let a = 0; a < n; a++) {
-          const c = active[a]!;
+        for (let c = 0; c < C; c++) {
+          if (Math.abs(gradient[c]!) <= 1e-3) continue;
           const g = gradient[c]! * rate;
           bias[c]! -= g * 0.1;
-          for (let k = 0; k < ids.length; k++) w[ids[k]! * C + c]! -= values[k]! * g;
+          active[n] = c;
+          step[n++] = g;
+        }
+        // Feature by feature, so that each feature's row of weights is written in order.
+        for (let k = 0; k < ids.length; k++) {
+          const row = ids[k]! * C;
+          const v = values[k]!;
+          for (let a = 0; a < n; a++) w[row + active[a]!]! -= v * step[a]!;
         }
       }
     }

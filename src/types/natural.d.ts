@@ -5,8 +5,10 @@ declare module 'natural/lib/natural/stemmers/porter_stemmer.js' {
   export default PorterStemmer;
 }
 declare module 'natural/lib/natural/tokenizers/regexp_tokenizer.js' {
-  export class WordTokenizer {
-    tokenize(text: string): string[];
+  export class RegexpTokenizer {
+    constructor(options: { pattern: RegExp; gaps?: boolean });
+    /** With `gaps: false`, the matches of the pattern, or null when there are none. */
+    tokenize(text: string): string[] | null;
   }
 }
 declare module 'natural/lib/natural/distance/levenshtein_distance.js' {
