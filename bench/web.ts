@@ -5,7 +5,7 @@
  * load generator (autocannon) in this one; loopback only, 10 seconds per run.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,10 +18,11 @@ const CONVERSATIONS = 50;
 const SECONDS = 10;
 const questions = ['a ka zyre osbe ne peje?', 'what is the budget of the mission', 'ko je sef misije', 'колико људи ради у мисији', 'po ne prizren?', 'hvala'];
 
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-web-'));
 const server = spawn(process.execPath, ['dist/server/main.js'], {
   cwd: PROJECT_ROOT,
   // The rate limits would (rightly) slow this load down: the benchmark measures capacity, so they are lifted.
-  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONVERSATIONS_PER_MINUTE: '1000000', MESSAGES_PER_MINUTE: '1000000', DATA_DIR: mkdtempSync(join(tmpdir(), 'bench-web-')) },
+  env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LOG_LEVEL: 'warn', CONVERSATIONS_PER_MINUTE: '1000000', MESSAGES_PER_MINUTE: '1000000', DATA_DIR: dataDir },
   stdio: 'inherit',
 });
 try {
@@ -103,6 +104,8 @@ try {
   console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`);
 } finally {
   server.kill('SIGTERM');
+  await new Promise((resolve) => server.once('exit', resolve));
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 type Conversation = { token: string; conversationId: string };

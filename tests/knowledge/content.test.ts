@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../src/core/locale.js';
@@ -9,6 +8,7 @@ import { PROJECT_ROOT, loadKnowledge, loadKnowledgeOrThrow } from '../../src/kno
 import { InvalidContentError, formatProblem } from '../../src/knowledge/types.js';
 import { fold } from '../../src/nlu/normalize.js';
 import { knowledge } from '../support/engine.js';
+import { tempDir } from '../support/temp.js';
 
 describe('the knowledge base', () => {
   const kb = knowledge();
@@ -67,7 +67,7 @@ describe('the knowledge base', () => {
 
 describe('invalid content', () => {
   function brokenCopy(edit: (root: string) => void): string {
-    const root = mkdtempSync(join(tmpdir(), 'content-'));
+    const root = tempDir('content');
     cpSync(join(PROJECT_ROOT, 'content'), join(root, 'content'), { recursive: true });
     cpSync(join(PROJECT_ROOT, 'intents'), join(root, 'intents'), { recursive: true });
     edit(root);

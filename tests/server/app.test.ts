@@ -1,12 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/server/app.js';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
 import { PROJECT_ROOT } from '../../src/knowledge/load.js';
 import { assistant } from '../support/engine.js';
+import { tempDir } from '../support/temp.js';
 
 describe('the HTTP service', () => {
   it('reports liveness and readiness', async () => {
@@ -71,7 +69,7 @@ describe('the HTTP service', () => {
   it('starts with `npm start` and stops cleanly on SIGTERM', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: mkdtempSync(join(tmpdir(), 'start-')) },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DATA_DIR: tempDir('start') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

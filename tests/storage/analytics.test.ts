@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +5,7 @@ import { Analytics } from '../../src/storage/analytics.js';
 import { SCHEMA_VERSION, openDatabase } from '../../src/storage/db.js';
 import { scrub } from '../../src/storage/scrub.js';
 import { assistant } from '../support/engine.js';
+import { tempDir } from '../support/temp.js';
 
 describe('scrub', () => {
   it('removes e-mails, links, phones, long numbers and handles', () => {
@@ -54,7 +53,7 @@ describe('analytics', () => {
   });
 
   it('never stores the conversation id itself', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const file = join(tempDir('analytics'), 'a.sqlite');
     const analytics = new Analytics(openDatabase(file), 90);
     assistant({ observers: [analytics] }).respond({ sessionId: 'tg:555000111', text: 'asdkjh qwe', channel: 'telegram' });
     analytics.flush();
@@ -77,7 +76,7 @@ describe('analytics', () => {
   });
 
   it('keeps what was written through a reopen (WAL), and migrates to the latest schema', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const file = join(tempDir('analytics'), 'a.sqlite');
     const first = openDatabase(file);
     expect(first.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(first.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
@@ -88,7 +87,7 @@ describe('analytics', () => {
   });
 
   it('refuses a database from a newer build', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const file = join(tempDir('analytics'), 'a.sqlite');
     const db = openDatabase(file);
     db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     db.close();
@@ -98,7 +97,7 @@ describe('analytics', () => {
 
 describe('batched writes', () => {
   it('writes turns within a moment, and everything before a report', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'analytics-')), 'a.sqlite');
+    const file = join(tempDir('analytics'), 'a.sqlite');
     const analytics = new Analytics(openDatabase(file), 90);
     assistant({ observers: [analytics] }).respond({ sessionId: 's', text: 'what is the budget', channel: 'web' });
     const count = () => (new Database(file, { readonly: true }).prepare('SELECT COUNT(*) n FROM turns').get() as { n: number }).n;

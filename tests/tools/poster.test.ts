@@ -1,12 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import jsQRModule from 'jsqr';
 import { PDFDocument } from 'pdf-lib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { makePoster, posterUrl } from '../../src/posters/poster.js';
 import { knowledge } from '../support/engine.js';
+import { tempDir } from '../support/temp.js';
 
 // jsqr is CommonJS typed as an ES module: its function is the module itself.
 const jsQR = jsQRModule as unknown as typeof jsQRModule.default;
@@ -18,7 +17,7 @@ function decode(pngFile: string): string | undefined {
 
 describe('event posters', () => {
   it('opens the Telegram bot with the event as deep link: the QR code decodes to that exact address', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'poster-'));
+    const out = tempDir('poster');
     const files = await makePoster(knowledge(), { source: 'basketball-prizren-2027', langs: ['sq'], outDir: out, telegramUsername: 'osce_kosovo_bot' });
     expect(files.url).toBe('https://t.me/osce_kosovo_bot?start=basketball-prizren-2027');
     expect(decode(files.png)).toBe(files.url);
@@ -30,7 +29,7 @@ describe('event posters', () => {
   });
 
   it('opens the web chat with ?source= when made with --web, in several languages', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'poster-'));
+    const out = tempDir('poster');
     const files = await makePoster(knowledge(), { source: 'school-gracanica', langs: ['sr-Cyrl', 'sq', 'en'], outDir: out, webUrl: 'https://chat.example.org/' });
     expect(files.url).toBe('https://chat.example.org/?source=school-gracanica');
     expect(decode(files.png)).toBe(files.url);
