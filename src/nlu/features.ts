@@ -107,8 +107,8 @@ function charGrams(token: string, min: number, max: number): Int32Array {
 
 /**
  * Numbers feature keys densely in the order they are first met. Character n-grams, most of the features, are
- * looked up in a table indexed by their code (no hashing: this is most of the work of training at start-up);
- * words and bigrams in a map.
+ * looked up in a table indexed by their code (only the pages of codes met take memory); words and bigrams,
+ * whose keys are sparse, in a map.
  */
 export class FeatureIndex {
   /** Id + 1 of each character n-gram code; 0 for codes never met. */
@@ -139,6 +139,8 @@ export class FeatureBag {
   unknown = 0;
 
   add(id: number, weight: number): void {
+    // A group weighted 0 (when tuning) adds nothing: an id is listed when its weight first becomes non-zero.
+    if (weight === 0) return;
     if (id < 0) {
       this.unknown += weight;
       return;
