@@ -3,6 +3,8 @@ import { CYRILLIC_TO_LATIN } from '../core/serbian-script.js';
 const CYRILLIC = /[\u0400-\u04FF]/g;
 const MARKS = /\p{M}+/gu;
 const NOT_WORD = /[^\p{L}\p{N}]+/gu;
+// An apostrophe and s ending a word. Albanian elides before the apostrophe ("s'ka", "t'ju"), so it is untouched.
+const ENGLISH_S = /(\p{L})['\u2019]s(?![\p{L}\p{N}])/giu;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g;
 
 /**
@@ -18,7 +20,8 @@ export function fold(text: string): string {
   // Loading checks every training phrase and training folds them again; questions are folded by several steps.
   const known = memo.get(text);
   if (known !== undefined) return known;
-  const folded = foldOnce(text);
+  // English "what's", "the mission's": the "s" would be a word of its own, and a misleading one.
+  const folded = foldOnce(text.includes("'") || text.includes('\u2019') ? text.replace(ENGLISH_S, '$1') : text);
   if (text.length <= MEMO_TEXT) {
     if (memo.size >= MEMO_LIMIT) memo.clear();
     memo.set(text, folded);

@@ -19,9 +19,14 @@ describe('fold', () => {
   });
 
   it('folds English and typed-without-diacritics forms alike', () => {
-    expect(fold("What's the OSCE's MANDATE??")).toBe('what s the osce s mandate');
+    expect(fold("What's the OSCE's MANDATE??")).toBe('what the osce mandate');
+    expect(fold('the Mission’s Twitter')).toBe('the mission twitter');
     expect(fold('prishtine')).toBe(fold('Prishtinë'));
     expect(fold('gnjilane')).toBe(fold('Гњилане'));
+  });
+
+  it("keeps Albanian elisions, where the apostrophe follows the letter (s'ka, t'ju)", () => {
+    expect(fold("S'ka zyre? Si mund t'ju kontaktoj")).toBe('s ka zyre si mund t ju kontaktoj');
   });
 
   it('normalises compatibility forms and punctuation', () => {
