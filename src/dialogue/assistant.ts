@@ -103,10 +103,12 @@ export class Assistant {
 
     const script = scriptOf(text);
     if (session.quiz) {
-      // During a quiz, an option (its number or its words) answers; anything else leaves the quiz.
+      // During a quiz, an option (its number or its words) answers, a stop word ends it; anything else leaves
+      // the quiz and is answered as usual.
       const option = this.quiz.optionTyped(session.quiz, text);
       const locale = turn.lang ?? session.chosen ?? session.lang ?? 'en';
       if (option !== undefined) return this.quizAnswer(session, session.quiz.questions[session.quiz.index]!, option, locale);
+      if (this.quiz.isStop(text)) return this.act({ type: 'quiz', op: 'stop' }, locale, session, script);
       this.emitQuiz({ kind: 'stop', score: session.quiz.score });
       session.quiz = undefined;
     }

@@ -27,12 +27,19 @@ export interface QuizStep {
  */
 export class QuizMaster {
   private readonly byId: ReadonlyMap<string, QuizQuestion>;
+  private readonly stopWords: ReadonlySet<string>;
 
   constructor(
     private readonly kb: KnowledgeBase,
     private readonly random: () => number,
   ) {
     this.byId = new Map(kb.quiz.map((q) => [q.id, q]));
+    this.stopWords = new Set(kb.quizStopWords.map(fold));
+  }
+
+  /** True when a message typed during a round asks to end it ("stop", "ndalo", "прекини"). */
+  isStop(text: string): boolean {
+    return this.stopWords.has(fold(text));
   }
 
   /** A new round: five distinct questions in random order (Fisher–Yates on the question list). */

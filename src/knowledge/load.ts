@@ -208,6 +208,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     contactLinks: Object.freeze(dialogueFile!.contact_links.map((l) => Object.freeze({ label: localize(l.label), url: l.url }))),
     linesWithContacts,
     quiz: Object.freeze(quiz),
+    quizStopWords: Object.freeze([...(quizFile?.stop_words ?? [])]),
     telegramCommands: Object.freeze(
       Object.fromEntries(Object.entries(dialogueFile!.telegram_commands).map(([k, v]) => [k, localize(v)])) as Record<TelegramCommand, Localized>,
     ),

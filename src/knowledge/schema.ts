@@ -56,6 +56,8 @@ const Bounded = (max: number) =>
   });
 
 export const QuizFile = z.strictObject({
+  /** Typed during a round, any of these (compared folded, so Cyrillic "стоп" is "stop") ends it. */
+  stop_words: z.array(z.string().trim().min(1)).min(1, 'list at least one word that stops the quiz'),
   questions: z
     .array(
       z

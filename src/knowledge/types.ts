@@ -87,6 +87,8 @@ export interface KnowledgeBase {
   readonly contactLinks: readonly ContactLink[];
   readonly telegramCommands: Readonly<Record<TelegramCommand, Localized>>;
   readonly quiz: readonly QuizQuestion[];
+  /** Typed during a quiz, these end it (content/quiz.yaml `stop_words`). */
+  readonly quizStopWords: readonly string[];
   /** Dialogue lines that give the Mission's contacts. */
   readonly linesWithContacts: ReadonlySet<DialogueKey>;
   readonly keepLatin: readonly string[];

@@ -67,6 +67,18 @@ describe('a quiz round through the engine', () => {
     expect(events.map((e) => e.kind)).toEqual(['start', 'answer', 'stop']);
   });
 
+  it('stops when the player types a stop word, in Albanian and in Serbian Cyrillic', () => {
+    const events: QuizEvent[] = [];
+    const bot = quizBot(events);
+    expect(bot.respond({ sessionId: 'q4', text: 'kuiz' }).intent).toBe('quiz');
+    const stopped = bot.respond({ sessionId: 'q4', text: 'Ndalo!' });
+    expect(stopped.messages[0]!.text).toContain('Kuizi u ndal');
+    expect(stopped.quiz).toBeUndefined();
+    expect(bot.respond({ sessionId: 'q5', text: 'квиз' }).lang).toBe('sr-Cyrl');
+    expect(bot.respond({ sessionId: 'q5', text: 'стоп' }).messages[0]!.text).toContain('Квиз је прекинут');
+    expect(events.map((e) => e.kind)).toEqual(['start', 'stop', 'start', 'stop']);
+  });
+
   it('is offered in the topic menu', () => {
     const menu = quizBot().respond({ sessionId: 'q4', text: 'show me the topics' });
     expect(menu.quickReplies.map((q) => q.label)).toContain('Quiz');
