@@ -2,6 +2,7 @@
 export const DIALOGUE_INTENTS = [
   'greeting',
   'thanks',
+  'acknowledge',
   'goodbye',
   'help',
   'bot_identity',

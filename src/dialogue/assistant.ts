@@ -213,7 +213,8 @@ export class Assistant {
       case 'help':
         return this.line('help', locale, {}, { intent, confidence, quickReplies: groups });
       case 'thanks':
-        return this.line('thanks', locale, {}, { intent, confidence, quickReplies: [this.menuButton(locale)] });
+      case 'acknowledge':
+        return this.line(intent, locale, {}, { intent, confidence, quickReplies: [this.menuButton(locale)] });
       case 'goodbye':
       case 'bot_identity':
         return this.line(intent, locale, {}, { intent, confidence });

@@ -128,6 +128,7 @@ export const DialogueFile = z.strictObject({
   help: LocalizedText,
   bot_identity: LocalizedText,
   thanks: LocalizedText,
+  acknowledge: LocalizedText,
   goodbye: LocalizedText,
   topics_intro: LocalizedText,
   group_intro: LocalizedText,
