@@ -128,6 +128,7 @@ export class Assistant {
     if (target && asksToSwitch) return this.switchLanguage(target, script, session);
 
     let { intent, probability } = best;
+    if (intent === 'crisis' && probability >= this.policy.crisis) return this.dialogueIntent(intent, probability, locale, session);
     let place: Place | undefined = u.places[0]?.place;
     const confidentElsewhere = (isDialogueIntent(intent) || intent === OUT_OF_SCOPE) && probability >= this.policy.answer;
     const otherWords = u.tokens.length - u.places.reduce((n, p) => n + p.end - p.start, 0);
@@ -217,6 +218,7 @@ export class Assistant {
         return this.line(intent, locale, {}, { intent, confidence, quickReplies: [this.menuButton(locale)] });
       case 'goodbye':
       case 'bot_identity':
+      case 'crisis':
         return this.line(intent, locale, {}, { intent, confidence });
       case 'topics_menu':
         return { ...this.menu(locale), confidence };

@@ -10,6 +10,7 @@ export interface Policy {
   readonly maxChars: number;
   readonly followUpWords: number;
   readonly switchLanguage: number;
+  readonly crisis: number;
 }
 
 export const POLICY: Policy = {
@@ -28,4 +29,9 @@ export const POLICY: Policy = {
    * this likely: "the court answers me only in Serbian" is a complaint, not a request.
    */
   switchLanguage: 0.6,
+  /**
+   * Someone who may be in distress gets the crisis line (whom to turn to) from this probability, below `answer`:
+   * an unneeded kind word costs little, a menu of topics in reply to "I don't see the point of living" a lot.
+   */
+  crisis: 0.3,
 };

@@ -129,6 +129,7 @@ export const DialogueFile = z.strictObject({
   bot_identity: LocalizedText,
   thanks: LocalizedText,
   acknowledge: LocalizedText,
+  crisis: LocalizedText,
   goodbye: LocalizedText,
   topics_intro: LocalizedText,
   group_intro: LocalizedText,

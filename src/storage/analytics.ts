@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AssistantObserver, QuizEvent, RatingEvent, TurnEvent } from '../core/observer.js';
+import { NEVER_KEPT } from '../core/intents.js';
 import { fold } from '../nlu/normalize.js';
 import { scrub } from './scrub.js';
 
@@ -85,7 +86,8 @@ export class Analytics implements AssistantObserver {
     const turn = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation];
     this.later(() => this.insertTurn.run(...turn));
     const typed = e.text.trim();
-    if (typed && (reply.fallback || reply.confidence < LOW_CONFIDENCE)) {
+    const keep = !(reply.intent && NEVER_KEPT.has(reply.intent));
+    if (typed && keep && (reply.fallback || reply.confidence < LOW_CONFIDENCE)) {
       // Cut before scrubbing: the patterns are cheap on a question, not on 100 kB of paste.
       const text = scrub(typed.slice(0, MAX_KEPT_TEXT));
       const row = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, text, fold(text), e.source ?? null, conversation];

@@ -40,6 +40,18 @@ describe('analytics', () => {
     expect(r.fallbackRates.map((f) => f.channel).sort()).toEqual(['telegram', 'web']);
   });
 
+  it('never keeps the words of someone in distress, even when unsure, but counts the turn', () => {
+    const { analytics, bot } = fresh();
+    const reply = bot.respond({ sessionId: 'c', text: 'hocu da se ubijem', channel: 'web' });
+    expect(reply.intent).toBe('crisis');
+    // The same reply with a confidence low enough that any other answer's question would be kept for review.
+    analytics.turn({ at: Date.now(), latencyMs: 1, channel: 'web', sessionId: 'c', text: 'ne mogu vise', reply: { ...reply, confidence: 0.3 } });
+    analytics.turn({ at: Date.now(), latencyMs: 1, channel: 'web', sessionId: 'c', text: 'sta je budzet', reply: { ...reply, intent: 'budget', confidence: 0.3 } });
+    const r = analytics.report(Date.now() - 60_000, Date.now() + 60_000);
+    expect(r.totals.turns).toBe(3);
+    expect(r.unanswered.map((u) => u.text)).toEqual(['sta je budzet']);
+  });
+
   it('stores ratings and sources, and no user identifier', () => {
     const { analytics, bot } = fresh();
     bot.respond({ sessionId: 'tg:123456789', text: '', payload: 'i:greeting', source: 'basketball-prizren-2027', channel: 'telegram' });
