@@ -130,7 +130,9 @@ export class Assistant {
     let { intent, probability } = best;
     if (intent === 'crisis' && probability >= this.policy.crisis) return this.dialogueIntent(intent, probability, locale, session);
     let place: Place | undefined = u.places[0]?.place;
-    const confidentElsewhere = (isDialogueIntent(intent) || intent === OUT_OF_SCOPE) && probability >= this.policy.answer;
+    // A topic whose answer does not depend on the place, recognised with confidence ("basketball tournament
+    // Prishtina", "hotels in Peja" as out of scope, "quiz Prizren"), is what the message is about: not a follow-up.
+    const confidentElsewhere = probability >= this.policy.answer && !this.placeAware(intent);
     const otherWords = u.tokens.length - u.places.reduce((n, p) => n + p.end - p.start, 0);
     if (place && otherWords <= this.policy.followUpWords && !confidentElsewhere) {
       // "and in Peja?": a place with few other words continues the last place question, or asks about offices.
