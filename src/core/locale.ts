@@ -13,6 +13,11 @@ export function languageOf(locale: Locale): Language {
   return locale === 'sr-Latn' || locale === 'sr-Cyrl' ? 'sr' : locale;
 }
 
+/** The locale of a language as written: Serbian in the script of the text. */
+export function localeOf(language: Language, cyrillic: boolean): Locale {
+  return language !== 'sr' ? language : cyrillic ? 'sr-Cyrl' : 'sr-Latn';
+}
+
 /**
  * Maps a loose tag from a channel (Telegram `language_code`, `Accept-Language`, `activity.locale`)
  * to one of our locales, or undefined. `sr` alone means Cyrillic, Serbia's official script;
@@ -22,8 +27,8 @@ export function languageOf(locale: Locale): Language {
  */
 export function toLocale(tag: string | undefined | null): Locale | undefined {
   if (!tag) return undefined;
-  const t = tag.trim().toLowerCase().replace(/_/g, '-');
   if (isLocale(tag)) return tag;
+  const t = tag.trim().toLowerCase().replace(/_/g, '-');
   const [lang, ...rest] = t.split('-');
   if (lang === 'en') return 'en';
   if (lang === 'sq' || lang === 'al') return 'sq';

@@ -1,15 +1,15 @@
-import { LOCALES, type Locale } from '../core/locale.js';
+import { LOCALES, languageOf, localeOf, type Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import type { AssistantObserver } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
 import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
-import { Nlu, type Understanding } from '../nlu/nlu.js';
-import { clean, fold, hasWords, scriptOf } from '../nlu/normalize.js';
+import { Nlu } from '../nlu/nlu.js';
+import { clean, fold, hasWords, scriptOf, type Script } from '../nlu/normalize.js';
 import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
 import { POLICY, type Policy } from './policy.js';
 import { QuizMaster, type QuizStep } from './quiz.js';
 import { replyLanguage } from './reply-language.js';
-import { DEFAULT_SESSIONS, SessionStore, type Session, type SessionStoreOptions } from './session.js';
+import { SessionStore, type Session, type SessionStoreOptions } from './session.js';
 
 export interface AssistantOptions {
   sessions?: SessionStoreOptions;
@@ -41,6 +41,11 @@ export class Assistant {
   private readonly policy: Policy;
   private readonly observers: AssistantObserver[];
   private readonly quiz: QuizMaster;
+  private readonly placesById: ReadonlyMap<string, Place>;
+  /** Answers that differ by place (offices, contacts): a town with few other words continues them. */
+  private readonly placeAwareIntents: ReadonlySet<string>;
+  /** Answers about the Mission's own facts (who, where, how to reach, staff, money, jobs), as opposed to its work. */
+  private readonly missionFacts: ReadonlySet<string>;
   /** The turn being answered, for quiz events. */
   private current = { channel: 'unknown', sessionId: '', source: undefined as string | undefined };
 
@@ -50,10 +55,14 @@ export class Assistant {
   ) {
     this.nlu = options.nlu ?? new Nlu(kb);
     this.lexicon = new Lexicon(kb);
-    this.sessions = new SessionStore(options.sessions ?? DEFAULT_SESSIONS);
+    this.sessions = new SessionStore(options.sessions);
     this.policy = options.policy ?? POLICY;
     this.observers = options.observers ?? [];
     this.quiz = new QuizMaster(kb, options.random ?? Math.random);
+    const answers = [...kb.answers.values()];
+    this.placesById = new Map(kb.places.map((p) => [p.id, p]));
+    this.placeAwareIntents = new Set(answers.filter((a) => Object.keys(a.byPlace).length > 0).map((a) => a.intent));
+    this.missionFacts = new Set(answers.filter((a) => a.kind === 'noinfo' || ['about', 'facts', 'contact'].includes(a.topic)).map((a) => a.intent));
   }
 
   get activeSessions(): number {
@@ -75,7 +84,7 @@ export class Assistant {
     const parsed = turn.payload ? parsePayload(turn.payload) : undefined;
     const rating = parsed?.type === 'rating' && this.kb.answers.has(parsed.intent) ? parsed : undefined;
     this.current = { channel: turn.channel ?? 'unknown', sessionId: turn.sessionId, source: session.source };
-    const reply = this.decide(turn, session);
+    const reply = this.decide(turn, session, parsed);
     session.lang = reply.lang;
     const channel = turn.channel ?? 'unknown';
     for (const o of this.observers) {
@@ -90,10 +99,10 @@ export class Assistant {
     return reply;
   }
 
-  private decide(turn: Turn, session: Session): Reply {
+  private decide(turn: Turn, session: Session, action: Action | undefined): Reply {
+    // Before the text is read: what the person picked, the conversation, the channel's hint.
     const fallbackLocale = () => replyLanguage(turn.lang, session, undefined, turn.langHint);
-    const action = turn.payload ? parsePayload(turn.payload) : undefined;
-    if (action) return this.act(action, turn.lang ?? session.chosen ?? session.lang ?? turn.langHint ?? 'en', session, 'Latn');
+    if (action) return this.act(action, fallbackLocale(), session, 'Latn');
 
     const raw = typeof turn.text === 'string' ? turn.text : '';
     if (raw.length > this.policy.maxChars) return this.line('too_long', fallbackLocale(), { max: String(this.policy.maxChars) });
@@ -106,15 +115,15 @@ export class Assistant {
       // During a quiz, an option (its number or its words) answers, a stop word ends it; anything else leaves
       // the quiz and is answered as usual.
       const option = this.quiz.optionTyped(session.quiz, text);
-      const locale = turn.lang ?? session.chosen ?? session.lang ?? 'en';
+      // The quiz's language: no channel hint, it has been speaking one already.
+      const locale = replyLanguage(turn.lang, session, undefined, undefined);
       if (option !== undefined) return this.quizAnswer(session, session.quiz.questions[session.quiz.index]!, option, locale);
       if (this.quiz.isStop(text)) return this.act({ type: 'quiz', op: 'stop' }, locale, session, script);
-      this.emitQuiz({ kind: 'stop', score: session.quiz.score });
-      session.quiz = undefined;
+      this.endQuiz(session, 'stop');
     }
     const label = this.lexicon.label(fold(text));
     if (label) {
-      const labelled: Locale = label.locale === 'sr-Latn' || label.locale === 'sr-Cyrl' ? (script === 'Cyrl' ? 'sr-Cyrl' : 'sr-Latn') : label.locale;
+      const labelled = localeOf(languageOf(label.locale), script === 'Cyrl');
       return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script);
     }
 
@@ -137,11 +146,11 @@ export class Assistant {
     if (place && otherWords <= this.policy.followUpWords && !confidentElsewhere) {
       // "and in Peja?": a place with few other words continues the last place question, or asks about offices.
       intent = this.placeAware(session.lastIntent) ? session.lastIntent! : this.placeAware(intent) ? intent : 'offices';
-      probability = Math.max(probability, this.probabilityOf(u, intent), this.policy.answer);
+      probability = Math.max(probability, u.probabilityOf(intent), this.policy.answer);
     }
     if (!place && this.placeAware(intent) && session.lastPlace && this.placeAware(session.lastIntent) && u.tokens.length <= 5) {
       // "and their phone?" right after a question about the office in Peja.
-      place = this.kb.places.find((p) => p.id === session.lastPlace);
+      place = this.placesById.get(session.lastPlace);
     }
 
     if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
@@ -159,7 +168,7 @@ export class Assistant {
     return this.notUnderstood(locale, probability);
   }
 
-  private act(action: Action, locale: Locale, session: Session, script: 'Latn' | 'Cyrl' | 'none'): Reply {
+  private act(action: Action, locale: Locale, session: Session, script: Script): Reply {
     switch (action.type) {
       case 'intent':
         if (!this.kb.answers.has(action.intent) && !isDialogueIntent(action.intent)) return this.notUnderstood(locale, 0);
@@ -177,8 +186,7 @@ export class Assistant {
       case 'quiz':
         if (action.op === 'start') return this.quizStart(session, locale);
         if (action.op === 'answer') return this.quizAnswer(session, action.questionId, action.option, locale);
-        if (session.quiz) this.emitQuiz({ kind: 'stop', score: session.quiz.score });
-        session.quiz = undefined;
+        this.endQuiz(session, 'stop');
         return this.line('quiz_stopped', locale, {}, { intent: 'quiz', confidence: 1, fallback: false, quickReplies: this.groupButtons(locale) });
     }
   }
@@ -207,14 +215,13 @@ export class Assistant {
   }
 
   private dialogueIntent(intent: string, confidence: number, locale: Locale, session: Session): Reply {
-    const groups = this.groupButtons(locale);
     switch (intent) {
       case 'greeting': {
         const others = session.turns <= 1 ? this.languageButtons().filter((b) => b.payload !== `l:${locale}`) : [];
-        return this.line('greeting', locale, {}, { intent, confidence, quickReplies: [...groups, ...others] });
+        return this.line('greeting', locale, {}, { intent, confidence, quickReplies: [...this.groupButtons(locale), ...others] });
       }
       case 'help':
-        return this.line('help', locale, {}, { intent, confidence, quickReplies: groups });
+        return this.line('help', locale, {}, { intent, confidence, quickReplies: this.groupButtons(locale) });
       case 'thanks':
       case 'acknowledge':
         return this.line(intent, locale, {}, { intent, confidence, quickReplies: [this.menuButton(locale)] });
@@ -233,13 +240,17 @@ export class Assistant {
     }
   }
 
-  private switchLanguage(target: Locale | 'sr', script: 'Latn' | 'Cyrl' | 'none', session: Session): Reply {
-    const locale: Locale = target === 'sr' ? (script === 'Cyrl' ? 'sr-Cyrl' : 'sr-Latn') : target;
+  private switchLanguage(target: Locale | 'sr', script: Script, session: Session): Reply {
+    // "Srpski" or "српски" says the language; the script it is written in says the script.
+    const locale = target === 'sr' ? localeOf('sr', script === 'Cyrl') : target;
     session.chosen = locale;
     const switched = this.kb.dialogue.language_switched[locale];
     const last = session.lastIntent ? this.kb.answers.get(session.lastIntent) : undefined;
-    if (!last) return { ...this.menu(locale), intent: 'change_language', messages: [{ text: switched }, ...this.menu(locale).messages] };
-    const place = this.kb.places.find((p) => p.id === session.lastPlace);
+    if (!last) {
+      const menu = this.menu(locale);
+      return { ...menu, intent: 'change_language', messages: [{ text: switched }, ...menu.messages] };
+    }
+    const place = session.lastPlace ? this.placesById.get(session.lastPlace) : undefined;
     const repeated = this.answerIntent(last.intent, 1, locale, session, place);
     return { ...repeated, intent: 'change_language', messages: [{ text: switched }, ...repeated.messages] };
   }
@@ -287,19 +298,12 @@ export class Assistant {
     return answer.byPlace[name];
   }
 
-  /** Answers about the Mission's own facts (who, where, how to reach, staff, money, jobs), as opposed to its work. */
   private aboutTheMissionItself(intent: string): boolean {
-    const answer = this.kb.answers.get(intent);
-    return !!answer && (answer.kind === 'noinfo' || ['about', 'facts', 'contact'].includes(answer.topic));
+    return this.missionFacts.has(intent);
   }
 
   private placeAware(intent: string | undefined): boolean {
-    const answer = intent ? this.kb.answers.get(intent) : undefined;
-    return !!answer && Object.keys(answer.byPlace).length > 0;
-  }
-
-  private probabilityOf(u: Understanding, intent: string): number {
-    return u.probabilityOf(intent);
+    return intent !== undefined && this.placeAwareIntents.has(intent);
   }
 
   private intentButton(intent: string, locale: Locale): QuickReply {
@@ -331,10 +335,7 @@ export class Assistant {
     if (!round || round.questions[round.index] !== questionId) return round ? this.quizReply(this.quiz.ask(round, locale), locale) : this.menu(locale);
     const { step, correct } = this.quiz.answer(round, option, locale);
     this.emitQuiz({ kind: 'answer', questionId, correct });
-    if (step.finished) {
-      this.emitQuiz({ kind: 'finish', score: round.score });
-      session.quiz = undefined;
-    }
+    if (step.finished) this.endQuiz(session, 'finish');
     return this.quizReply(step, locale);
   }
 
@@ -348,6 +349,12 @@ export class Assistant {
       quickReplies: step.buttons,
       ...(step.prompt ? { quiz: step.prompt } : {}),
     };
+  }
+
+  /** Ends the round in progress, if any, and counts how it ended. */
+  private endQuiz(session: Session, kind: 'stop' | 'finish'): void {
+    if (session.quiz) this.emitQuiz({ kind, score: session.quiz.score });
+    session.quiz = undefined;
   }
 
   private emitQuiz(e: { kind: 'start' | 'answer' | 'finish' | 'stop'; questionId?: string; correct?: boolean; score?: number }): void {

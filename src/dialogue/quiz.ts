@@ -109,7 +109,7 @@ export class QuizMaster {
     return {
       step: {
         lines: [feedback, score],
-        buttons: [{ label: d.quiz_again_button[locale], payload: payloadOf({ type: 'quiz', op: 'start' }) }, { label: d.menu_button[locale], payload: 'm' }],
+        buttons: [{ label: d.quiz_again_button[locale], payload: payloadOf({ type: 'quiz', op: 'start' }) }, { label: d.menu_button[locale], payload: payloadOf({ type: 'menu' }) }],
         finished: true,
       },
       correct,

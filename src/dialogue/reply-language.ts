@@ -1,4 +1,4 @@
-import type { Locale } from '../core/locale.js';
+import { localeOf, type Locale } from '../core/locale.js';
 import type { Understanding } from '../nlu/nlu.js';
 import type { Session } from './session.js';
 
@@ -23,8 +23,7 @@ export function replyLanguage(
   if (session.chosen) return session.chosen;
   const guess = understanding?.language;
   // Cyrillic text is always detected as sure Serbian, so a Serbian guess on Latin text means Latin script.
-  const fromGuess = (): Locale =>
-    guess!.language !== 'sr' ? guess!.language : understanding?.script === 'Cyrl' ? 'sr-Cyrl' : 'sr-Latn';
+  const fromGuess = (): Locale => localeOf(guess!.language, understanding?.script === 'Cyrl');
   if (guess?.sure) return fromGuess();
   if (session.lang) return session.lang;
   if (hint) return hint;

@@ -35,35 +35,37 @@ export function checkText(
       if (folded.includes(` ${phrase} `))
         problems.push({ file, entry: `${entry}.${locale}`, message: `"${phrase}" is not status-neutral wording: write "Kosovo"` });
     for (const place of places) {
-      const forms = placeForms(place)[locale === 'sr-Cyrl' ? 1 : 0];
+      const forms = placeForms(place);
       // A name absent from the folded text is absent from the text: most texts name no town (cheap test first).
-      if (!forms || !foldedForms(place).some((f) => folded.includes(f))) continue;
-      const has = forms.map((f) => f.test(t));
+      if (!forms || !forms.folded.some((f) => folded.includes(f))) continue;
+      const has = forms[locale === 'sr-Cyrl' ? 'cyrillic' : 'latin'].map((f) => f.test(t));
       if (has.some(Boolean) && !has.every(Boolean))
         problems.push({ file, entry: `${entry}.${locale}`, message: `write both official forms: ${place.display[locale]}` });
     }
   }
 }
 
-const formsCache = new WeakMap<Place, [RegExp[], RegExp[]] | []>();
-const foldedCache = new WeakMap<Place, string[]>();
-
-/** A place's official names, folded. */
-function foldedForms(place: Place): string[] {
-  let forms = foldedCache.get(place);
-  if (!forms) foldedCache.set(place, (forms = [place.names.sq, place.names['sr-Latn'], place.names['sr-Cyrl']].map(fold)));
-  return forms;
+interface PlaceForms {
+  /** The official names, folded: a cheap first test. */
+  readonly folded: readonly string[];
+  /** Whole-word patterns of the two official forms, in Latin and in Cyrillic text. */
+  readonly latin: readonly RegExp[];
+  readonly cyrillic: readonly RegExp[];
 }
 
-/** Whole-word patterns of a regional centre's two official forms, in Latin and in Cyrillic text. */
-function placeForms(place: Place): [RegExp[], RegExp[]] | [] {
+// Null for places whose names are not checked (municipalities, names the same in both languages).
+const formsCache = new WeakMap<Place, PlaceForms | null>();
+
+/** The forms of a regional centre's two official names that texts must carry together. */
+function placeForms(place: Place): PlaceForms | null {
   let forms = formsCache.get(place);
-  if (!forms) {
+  if (forms === undefined) {
     const word = (f: string) => new RegExp(`(?<![\\p{L}])${f}(?![\\p{L}])`, 'u');
+    const { sq, 'sr-Latn': latin, 'sr-Cyrl': cyrillic } = place.names;
     forms =
-      place.kind === 'municipality' || place.names.sq === place.names['sr-Latn']
-        ? []
-        : [[word(place.names.sq), word(place.names['sr-Latn'])], [word(place.names['sr-Cyrl']), word(place.names.sq)]];
+      place.kind === 'municipality' || sq === latin
+        ? null
+        : { folded: [sq, latin, cyrillic].map(fold), latin: [word(sq), word(latin)], cyrillic: [word(cyrillic), word(sq)] };
     formsCache.set(place, forms);
   }
   return forms;

@@ -14,9 +14,7 @@ const FOREIGN = /[qwxyëçäöüéèáàíóúâêîôûñ]/i;
  * @example toCyrillic('Misija OEBS-a u gradu Peć/Pejë', ['Pejë']) === 'Мисија ОЕБС-а у граду Пећ/Pejë'
  */
 export function toCyrillic(text: string, keepLatin: readonly string[] = []): string {
-  const keep = [...keepLatin].sort((a, b) => b.length - a.length);
-  // Only words starting with the first letter of a kept name can be one (saves a scan of the list at every word).
-  const starts = new Set(keep.map((k) => k[0]));
+  const { keep, starts } = keptNames(keepLatin);
   const out: string[] = [];
   let last = 0;
   for (const m of text.matchAll(PROTECTED)) {
@@ -25,6 +23,25 @@ export function toCyrillic(text: string, keepLatin: readonly string[] = []): str
   }
   out.push(convertWords(text.slice(last), keep, starts));
   return out.join('');
+}
+
+interface KeptNames {
+  /** Longest first, so that "Fushë Kosovë" wins over "Fushë". */
+  readonly keep: readonly string[];
+  /** Only words starting with the first letter of a kept name can be one (saves a scan of the list at every word). */
+  readonly starts: ReadonlySet<string | undefined>;
+}
+
+// Loading transliterates every text with the same list: it is sorted once per list, not once per text.
+const prepared = new WeakMap<readonly string[], KeptNames>();
+
+function keptNames(keepLatin: readonly string[]): KeptNames {
+  let names = prepared.get(keepLatin);
+  if (!names) {
+    const keep = [...keepLatin].sort((a, b) => b.length - a.length);
+    prepared.set(keepLatin, (names = { keep, starts: new Set(keep.map((k) => k[0])) }));
+  }
+  return names;
 }
 
 function convertWords(chunk: string, keep: readonly string[], starts: ReadonlySet<string | undefined>): string {
