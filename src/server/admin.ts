@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../knowledge/load.js';
 import type { Analytics } from '../storage/analytics.js';
-import { secretMatches } from '../channels/telegram/run.js';
+import { bearerToken, secretMatches } from '../core/secrets.js';
 
 const PAGE = join(PROJECT_ROOT, 'src/server/admin');
 const CHART = join(dirname(createRequire(import.meta.url).resolve('chart.js')), '..', 'dist');
@@ -37,8 +37,7 @@ export async function adminRoutes(app: FastifyInstance, o: { token: string; anal
     scope.get('/admin', async (_request, reply) => reply.redirect('/admin/'));
 
     scope.get('/admin/api/report', async (request, reply) => {
-      const bearer = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      if (!secretMatches(bearer, o.token)) return reply.code(401).send({ error: 'A valid staff token is needed.' });
+      if (!secretMatches(bearerToken(request.headers.authorization), o.token)) return reply.code(401).send({ error: 'A valid staff token is needed.' });
       const parsed = Period.safeParse(request.query);
       if (!parsed.success) return reply.code(400).send({ error: 'Give days=N, or from=YYYY-MM-DD and to=YYYY-MM-DD.' });
       const { days, from, to } = parsed.data;

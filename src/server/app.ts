@@ -15,7 +15,7 @@ import { directLineRoutes } from '../channels/directline/routes.js';
 import { ConversationStore } from '../channels/directline/store.js';
 import { TokenIssuer } from '../channels/directline/tokens.js';
 import { createTelegramBot } from '../channels/telegram/bot.js';
-import { secretMatches } from '../channels/telegram/run.js';
+import { secretMatches } from '../core/secrets.js';
 import type { Assistant } from '../dialogue/assistant.js';
 import { PROJECT_ROOT } from '../knowledge/load.js';
 import type { Analytics } from '../storage/analytics.js';
@@ -80,7 +80,6 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
   });
 
   await app.register(rateLimit, { global: false });
-  const perAddress = { config: { rateLimit: { max: config.CONVERSATIONS_PER_MINUTE, timeWindow: '1 minute' } } };
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Ready: content loaded and engine trained (or we would not be here), storage writable.
@@ -131,10 +130,6 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
     publicUrl: config.PUBLIC_URL,
     messagesPerMinute: config.MESSAGES_PER_MINUTE,
     conversationsPerMinute: config.CONVERSATIONS_PER_MINUTE,
-  });
-  app.post('/api/webchat/token', perAddress, async () => {
-    const conversation = store.create();
-    return { conversationId: conversation.id, token: await tokens.issue(conversation.id), expires_in: tokens.ttlSeconds };
   });
 
   // The chat page, its assets, Web Chat itself (served from our server: no third-party CDN) and the embed snippet,

@@ -2,6 +2,7 @@ import type { Activity } from 'botbuilder';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
+import { bearerToken, secretMatches } from '../../core/secrets.js';
 import type { Assistant } from '../../dialogue/assistant.js';
 import { BOT_ACCOUNT, toActivities } from '../botframework/render.js';
 import { activityToTurn } from '../botframework/turn.js';
@@ -52,10 +53,9 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
   const perConversation = new RateLimiterMemory({ points: o.messagesPerMinute ?? 30, duration: 60 });
   const perAddress = { config: { rateLimit: { max: o.conversationsPerMinute ?? 20, timeWindow: '1 minute' } } };
 
-  const grantOf = async (header: string | undefined): Promise<Grant | undefined> => {
-    const token = /^Bearer (.+)$/i.exec(header ?? '')?.[1];
+  const grantOf = async (token: string | undefined): Promise<Grant | undefined> => {
     if (!token) return undefined;
-    if (o.secret && token === o.secret) return { kind: 'secret' };
+    if (o.secret && secretMatches(token, o.secret)) return { kind: 'secret' };
     const conversationId = await o.tokens.conversationOf(token);
     return conversationId ? { kind: 'token', conversationId } : undefined;
   };
@@ -63,8 +63,8 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     reply.code(status).send({ error: { code: status === 404 ? 'BadArgument' : 'TokenOrSecretInvalid', message } });
 
   /** The conversation a request may act on, or a reply already sent. */
-  const conversationFor = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply, token?: string) => {
-    const grant = await grantOf(token ? `Bearer ${token}` : request.headers.authorization);
+  const conversationFor = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const grant = await grantOf(bearerToken(request.headers.authorization));
     if (!grant) return void deny(reply, 403, 'Missing, invalid or expired token.');
     if (grant.kind === 'token' && grant.conversationId !== request.params.id)
       return void deny(reply, 403, 'This token is for another conversation.');
@@ -87,23 +87,26 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     };
   };
 
+  // The chat page's own way in: a new conversation and its token, without the Direct Line secret.
+  app.post('/api/webchat/token', perAddress, async (request) => describe(request, o.store.create(), false));
+
   app.post('/v3/directline/tokens/generate', perAddress, async (request, reply) => {
-    const grant = await grantOf(request.headers.authorization);
+    const grant = await grantOf(bearerToken(request.headers.authorization));
     if (grant?.kind !== 'secret') return deny(reply, 403, 'Generating a token needs the Direct Line secret.');
     return describe(request, o.store.create(), false);
   });
 
   app.post('/v3/directline/tokens/refresh', async (request, reply) => {
-    const grant = await grantOf(request.headers.authorization);
+    const grant = await grantOf(bearerToken(request.headers.authorization));
     if (grant?.kind !== 'token') return deny(reply, 403, 'Refreshing needs a valid token.');
-    const conversation = o.store.get(grant.conversationId) ?? o.store.create(grant.conversationId);
+    const conversation = o.store.getOrCreate(grant.conversationId);
     return describe(request, conversation, false);
   });
 
   app.post('/v3/directline/conversations', perAddress, async (request, reply) => {
-    const grant = await grantOf(request.headers.authorization);
+    const grant = await grantOf(bearerToken(request.headers.authorization));
     if (!grant) return deny(reply, 403, 'Missing, invalid or expired token.');
-    const conversation = grant.kind === 'token' ? (o.store.get(grant.conversationId) ?? o.store.create(grant.conversationId)) : o.store.create();
+    const conversation = grant.kind === 'token' ? o.store.getOrCreate(grant.conversationId) : o.store.create();
     return reply.code(201).send(await describe(request, conversation, true));
   });
 
@@ -159,7 +162,8 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     '/v3/directline/conversations/:id/stream',
     { websocket: true },
     async (socket, request) => {
-      const grant = await grantOf(request.query.t ? `Bearer ${request.query.t}` : request.headers.authorization);
+      // Browsers cannot set headers on a WebSocket: the token comes in the stream URL.
+      const grant = await grantOf(request.query.t || bearerToken(request.headers.authorization));
       const conversation = grant && (grant.kind === 'secret' || grant.conversationId === request.params.id) ? o.store.get(request.params.id) : undefined;
       if (!conversation) return socket.close(4403, 'Missing, invalid or expired token.');
       if (conversation.listeners.size >= maxStreams) return socket.close(4429, 'Too many streams for this conversation.');

@@ -72,9 +72,9 @@ export class ConversationStore {
       maxSize: options.maxBytes,
       // JavaScript strings take two bytes a character.
       sizeCalculation: ({ conversation }) => CONVERSATION_OVERHEAD + 2 * conversation.chars,
-      dispose: ({ conversation }, _id, reason) => {
-        // A conversation set again (its size changed) is not gone.
-        if (reason === 'set') return;
+      // A conversation set again (its size changed) is not gone.
+      noDisposeOnSet: true,
+      dispose: ({ conversation }) => {
         for (const listener of conversation.listeners) listener.close();
         conversation.listeners.clear();
       },
@@ -89,6 +89,11 @@ export class ConversationStore {
 
   get(id: string): Conversation | undefined {
     return this.conversations.get(id)?.conversation;
+  }
+
+  /** The conversation, started again under the same id if it was forgotten (a token outlived it). */
+  getOrCreate(id: string): Conversation {
+    return this.get(id) ?? this.create(id);
   }
 
   get size(): number {

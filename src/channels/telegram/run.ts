@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { TelegramError, type Telegraf } from 'telegraf';
 import type { BotCommand } from 'telegraf/types';
 import type { Locale } from '../../core/locale.js';
@@ -88,10 +87,3 @@ function hintFor(error: unknown): string {
   return `Cannot reach the Telegram Bot API (${message.replace(/bot\d+:[\w-]+/g, 'bot<token>')}): check the network or TELEGRAM_API_ROOT.`;
 }
 
-/** Compares a webhook request's secret header in constant time. */
-export function secretMatches(header: string | string[] | undefined, secret: string): boolean {
-  if (typeof header !== 'string') return false;
-  const a = Buffer.from(header);
-  const b = Buffer.from(secret);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
