@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../knowledge/load.js';
-import type { Analytics } from '../storage/analytics.js';
+import { periodRange, type Analytics } from '../storage/analytics.js';
 import { bearerToken, secretMatches } from '../core/secrets.js';
 
 const PAGE = join(PROJECT_ROOT, 'src/server/admin');
@@ -40,10 +40,7 @@ export async function adminRoutes(app: FastifyInstance, o: { token: string; anal
       if (!secretMatches(bearerToken(request.headers.authorization), o.token)) return reply.code(401).send({ error: 'A valid staff token is needed.' });
       const parsed = Period.safeParse(request.query);
       if (!parsed.success) return reply.code(400).send({ error: 'Give days=N, or from=YYYY-MM-DD and to=YYYY-MM-DD.' });
-      const { days, from, to } = parsed.data;
-      const end = to ? Date.parse(to) + 86_400_000 : Date.now();
-      const start = from ? Date.parse(from) : end - (days ?? 30) * 86_400_000;
-      return o.analytics.report(start, end);
+      return o.analytics.report(...periodRange(parsed.data));
     });
   });
 }

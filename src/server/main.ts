@@ -2,12 +2,11 @@
  * `npm start`: the assistant as a web service – the chat page and embed snippet, Direct Line for Web Chat, and
  * Bot Framework at /api/messages – on PORT (3978). Configuration comes from the environment (README).
  */
-import { join, resolve } from 'node:path';
 import { runTelegram } from '../channels/telegram/run.js';
 import { Assistant } from '../dialogue/assistant.js';
-import { PROJECT_ROOT, loadKnowledgeOrThrow } from '../knowledge/load.js';
+import { loadKnowledgeOrThrow } from '../knowledge/load.js';
 import { Analytics } from '../storage/analytics.js';
-import { openDatabase } from '../storage/db.js';
+import { databaseFile, openDatabase } from '../storage/db.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { Metrics } from './metrics.js';
@@ -18,8 +17,7 @@ let analytics: Analytics;
 const metrics = new Metrics();
 try {
   config = loadConfig();
-  const database = join(resolve(PROJECT_ROOT, config.DATA_DIR), 'assistant.sqlite');
-  analytics = new Analytics(openDatabase(database), config.RETENTION_DAYS);
+  analytics = new Analytics(openDatabase(databaseFile(config.DATA_DIR)), config.RETENTION_DAYS);
   assistant = new Assistant(loadKnowledgeOrThrow(), {
     sessions: { ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 },
     observers: [analytics, metrics],

@@ -10,6 +10,15 @@ const LOW_CONFIDENCE = 0.6;
 const MAX_KEPT_TEXT = 500;
 const DAY_MS = 86_400_000;
 
+/**
+ * The period a report covers, as [from, to) in milliseconds: `to` is the end of its day, or now; `from` the start
+ * of its day, or `days` (30) before the end. Dates that do not parse give NaN.
+ */
+export function periodRange(p: { days?: number | undefined; from?: string | undefined; to?: string | undefined }, now = Date.now()): [number, number] {
+  const end = p.to ? Date.parse(p.to) + DAY_MS : now;
+  return [p.from ? Date.parse(p.from) : end - (p.days ?? 30) * DAY_MS, end];
+}
+
 /** What `npm run report` prints and the staff page shows, for one period. */
 export interface Report {
   from: string;
@@ -46,6 +55,8 @@ export class Analytics implements AssistantObserver {
   private pending: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private readonly hashes = new Map<string, string>();
+  /** Reads and maintenance statements, prepared on first use (/readyz runs one every few seconds). */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
@@ -105,14 +116,14 @@ export class Analytics implements AssistantObserver {
     this.flush();
     const before = now - this.retentionDays * DAY_MS;
     return this.db.transaction(() =>
-      ['turns', 'unanswered', 'ratings', 'quiz'].reduce((n, table) => n + this.db.prepare(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
+      ['turns', 'unanswered', 'ratings', 'quiz'].reduce((n, table) => n + this.statement(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
     )();
   }
 
   /** Writes and reads back a row: the storage is usable (for /readyz). */
   writable(): boolean {
     try {
-      this.db.prepare("INSERT INTO meta (key, value) VALUES ('ready', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
+      this.statement("INSERT INTO meta (key, value) VALUES ('ready', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
       return true;
     } catch {
       return false;
@@ -122,8 +133,8 @@ export class Analytics implements AssistantObserver {
   report(from: number, to: number, unansweredPerLanguage = 15): Report {
     this.flush();
     const between = [from, to] as const;
-    const one = <T>(sql: string) => this.db.prepare(sql).get(...between) as T;
-    const all = <T>(sql: string) => this.db.prepare(sql).all(...between) as T[];
+    const one = <T>(sql: string) => this.statement(sql).get(...between) as T;
+    const all = <T>(sql: string) => this.statement(sql).all(...between) as T[];
     const totals = one<{ turns: number; conversations: number; fallbacks: number | null }>(
       'SELECT COUNT(*) turns, COUNT(DISTINCT conversation) conversations, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ?',
     );
@@ -162,6 +173,12 @@ export class Analytics implements AssistantObserver {
         ),
       },
     };
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
+    return statement;
   }
 
   private hash(sessionId: string): string {

@@ -1,6 +1,12 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { PROJECT_ROOT } from '../knowledge/load.js';
+
+/** The database file in a data folder (DATA_DIR, relative to the project). */
+export function databaseFile(dataDir = 'data'): string {
+  return join(resolve(PROJECT_ROOT, dataDir), 'assistant.sqlite');
+}
 
 /**
  * Schema versions, applied in order and recorded in `user_version`: a database is brought up to date on open,

@@ -3,21 +3,17 @@
  * assistant could not answer, fallback rates, topics, ratings and sources, from the database in DATA_DIR.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROJECT_ROOT } from '../knowledge/load.js';
-import { Analytics, type Report } from '../storage/analytics.js';
-import { openDatabase } from '../storage/db.js';
+import { Analytics, periodRange, type Report } from '../storage/analytics.js';
+import { databaseFile, openDatabase } from '../storage/db.js';
 
 const { values } = parseArgs({ options: { days: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
-const file = join(resolve(PROJECT_ROOT, process.env.DATA_DIR ?? 'data'), 'assistant.sqlite');
+const file = databaseFile(process.env.DATA_DIR);
 if (!existsSync(file)) {
   console.error(`No database at ${file} yet: it is created when the assistant runs (npm start). Set DATA_DIR if it lives elsewhere.`);
   process.exit(1);
 }
-const day = 86_400_000;
-const to = values.to ? Date.parse(values.to) + day : Date.now();
-const from = values.from ? Date.parse(values.from) : to - Number(values.days ?? 30) * day;
+const [from, to] = periodRange({ days: values.days === undefined ? undefined : Number(values.days), from: values.from, to: values.to });
 if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
   console.error('Give --days N, or --from YYYY-MM-DD and --to YYYY-MM-DD (from before to).');
   process.exit(2);

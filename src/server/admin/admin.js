@@ -77,7 +77,6 @@
       'web links and @handles appear as [e-mail], [phone], [number], [link] and [handle]. Names cannot be removed ' +
       'automatically, so treat this list as confidential.',
     unansweredCaption: 'Questions in {language}',
-    colQuestion: 'Question (personal data removed)',
     colTimes: 'Times asked',
     colLastAsked: 'Last asked',
 
