@@ -103,8 +103,9 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       problems.push({ file: name, entry: 'intent', message: `"${data.intent}" does not match the file name` });
     answerFiles.set(data.intent, data);
     const text = localize(data.answer);
+    const label = localize(data.label);
     checkText(name, 'answer', text, ['contacts'], places, problems);
-    checkText(name, 'label', localize(data.label), [], places, problems);
+    checkText(name, 'label', label, [], places, problems);
     if (data.kind !== 'knowledge' && !data.answer.en.includes('{contacts}'))
       problems.push({ file: name, entry: 'answer', message: `a "${data.kind}" answer ends with {contacts}` });
     if (data.kind === 'knowledge' && data.source.length === 0)
@@ -124,7 +125,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       intent: data.intent,
       kind: data.kind,
       topic: data.topic,
-      label: localize(data.label),
+      label,
       source: Object.freeze([...data.source]),
       text: expand(text),
       followUps: Object.freeze([...data.follow_ups]),
@@ -212,7 +213,6 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     telegramCommands: Object.freeze(
       Object.fromEntries(Object.entries(dialogueFile!.telegram_commands).map(([k, v]) => [k, localize(v)])) as Record<TelegramCommand, Localized>,
     ),
-    keepLatin: Object.freeze(keepLatin),
   });
   return { ok: true, kb };
 }

@@ -91,7 +91,6 @@ export interface KnowledgeBase {
   readonly quizStopWords: readonly string[];
   /** Dialogue lines that give the Mission's contacts. */
   readonly linesWithContacts: ReadonlySet<DialogueKey>;
-  readonly keepLatin: readonly string[];
 }
 
 /** One thing wrong in content/ or intents/, said so that a content editor can fix it. */

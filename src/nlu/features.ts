@@ -169,6 +169,8 @@ export class FeatureBag {
 export class Vectorizer {
   readonly index = new FeatureIndex();
   private idf: Float32Array = new Float32Array(0);
+  /** In how many training messages each feature occurs. */
+  documentCounts: Int32Array = new Int32Array(0);
 
   /**
    * Learns from the training messages and returns their vectors. `fill(i, bag)` adds the features of message
@@ -191,6 +193,7 @@ export class Vectorizer {
       }
       encoded.push({ ids, values });
     }
+    this.documentCounts = Int32Array.from(df);
     this.idf = Float32Array.from(df, (d) => Math.log((count + 1) / (d + 1)) + 1);
     for (const v of encoded) {
       for (let k = 0; k < v.ids.length; k++) v.values[k]! *= this.idf[v.ids[k]!]!;

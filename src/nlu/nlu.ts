@@ -114,8 +114,9 @@ export class Nlu {
     const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => this.features(tokens[i]!, examples[i]!.language, true, bag));
     const ys = examples.map((e) => this.intents.indexOf(e.intent));
     this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
+    // Postings by feature: each feature's run starts after those of the features before it.
     const counts = new Int32Array(this.vectorizer.size + 1);
-    for (const x of xs) for (const id of x.ids) counts[id + 1]! += 1;
+    counts.set(this.vectorizer.documentCounts, 1);
     for (let i = 1; i < counts.length; i++) counts[i]! += counts[i - 1]!;
     this.postingStart = counts.slice();
     this.postingExample = new Int32Array(counts[counts.length - 1]!);

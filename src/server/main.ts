@@ -3,6 +3,7 @@
  * Bot Framework at /api/messages – on PORT (3978). Configuration comes from the environment (README).
  */
 import { runTelegram } from '../channels/telegram/run.js';
+import { LOCALES } from '../core/locale.js';
 import { Assistant } from '../dialogue/assistant.js';
 import { loadKnowledgeOrThrow } from '../knowledge/load.js';
 import { Analytics } from '../storage/analytics.js';
@@ -55,7 +56,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 try {
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info({ address, languages: ['en', 'sq', 'sr-Latn', 'sr-Cyrl'] }, `assistant ready: open ${address.replace('0.0.0.0', 'localhost')}`);
+  app.log.info({ address, languages: LOCALES }, `assistant ready: open ${address.replace('0.0.0.0', 'localhost')}`);
   if (app.telegram) {
     // In the background: Telegram being unreachable never keeps the web service from running.
     const webhook = config.TELEGRAM_WEBHOOK_URL ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.telegramSecret } : undefined;

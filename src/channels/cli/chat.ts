@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { isLocale, type Locale } from '../../core/locale.js';
+import { isLocale } from '../../core/locale.js';
 import type { QuickReply, Turn } from '../../core/reply.js';
 import { Assistant } from '../../dialogue/assistant.js';
 import { loadKnowledgeOrThrow } from '../../knowledge/load.js';
@@ -22,14 +22,12 @@ try {
 
 const rl = createInterface({ input: stdin, output: stdout });
 let buttons: QuickReply[] = [];
-let lang: Locale | undefined;
 const sessionId = `cli-${process.pid}`;
 
 console.log(bold('OSCE Mission in Kosovo – assistant.') + ' Ask in English, shqip, srpski or српски. /quit to leave.\n');
 const say = (turn: Turn) => {
   const reply = assistant.respond({ ...turn, channel: 'cli' });
   buttons = reply.quickReplies;
-  lang = undefined;
   console.log(`\n${replyAsPlainText(reply, true)}\n`);
 };
 say({ sessionId, text: '', payload: 'i:greeting' });
@@ -41,12 +39,11 @@ for (;;) {
   const picked = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
   if (text.startsWith('/lang')) {
     const choice = text.split(/\s+/)[1];
-    if (isLocale(choice)) {
-      lang = choice;
-      say({ sessionId, text: '', lang, payload: 'm' });
-    } else console.log('Usage: /lang en | sq | sr-Latn | sr-Cyrl');
+    // The assistant keeps the language picked for the rest of the conversation.
+    if (isLocale(choice)) say({ sessionId, text: '', lang: choice, payload: 'm' });
+    else console.log('Usage: /lang en | sq | sr-Latn | sr-Cyrl');
     continue;
   }
-  say(picked ? { sessionId, text: picked.label, payload: picked.payload } : { sessionId, text, ...(lang ? { lang } : {}) });
+  say(picked ? { sessionId, text: picked.label, payload: picked.payload } : { sessionId, text });
 }
 rl.close();
