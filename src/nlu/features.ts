@@ -21,7 +21,7 @@ export const DEFAULT_WEIGHTS: FeatureWeights = { words: 1, bigrams: 0.5, chars: 
 if (DEFAULT_WEIGHTS.charMin < 3 || DEFAULT_WEIGHTS.charMax > 4) throw new Error('character n-grams are numbered for lengths 3 and 4');
 
 // Character n-grams are numbered directly from their letters: 36 letters and digits, the word boundary, other.
-const SYMBOLS = 38;
+export const SYMBOLS = 38;
 const BOUNDARY = 36;
 const OTHER = 37;
 // Keys stay below 2^30 so that V8 keeps them as small integers (no allocation, fast map lookups).
@@ -30,7 +30,9 @@ const STEM_LIMIT = 2 ** 20;
 const BIGRAM_BASE = 2 ** 24;
 const BIGRAM_BUCKETS = 2 ** 29; // bigrams are hashed: a few thousand pairs in half a billion buckets
 
-function symbol(code: number): number {
+/** The number of a character of folded text in n-gram codes: a–z, 0–9, a space (word boundary), anything else. */
+export function charSymbol(code: number): number {
+  if (code === 32) return BOUNDARY;
   if (code >= 97 && code <= 122) return code - 97;
   if (code >= 48 && code <= 57) return code - 22;
   return OTHER;
@@ -89,7 +91,7 @@ function charGrams(token: string, min: number, max: number): Int32Array {
   let codes = cache.get(token);
   if (codes) return codes;
   const length = token.length + 2;
-  const at = (j: number) => (j === 0 || j === length - 1 ? BOUNDARY : symbol(token.charCodeAt(j - 1)));
+  const at = (j: number) => (j === 0 || j === length - 1 ? BOUNDARY : charSymbol(token.charCodeAt(j - 1)));
   const list: number[] = [];
   for (let n = min; n <= max; n++) {
     const offset = n === 3 ? 0 : SYMBOLS ** 3;

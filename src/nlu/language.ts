@@ -1,5 +1,6 @@
 import type { Language } from '../core/locale.js';
-import { fold, scriptOf } from './normalize.js';
+import { charSymbol, SYMBOLS } from './features.js';
+import { fold, scriptOf, type Script } from './normalize.js';
 
 const LANGUAGES: readonly Language[] = ['en', 'sq', 'sr'];
 // Letters that only one of our languages writes; people who type them have told us their language.
@@ -69,11 +70,12 @@ export class LanguageDetector {
     this.unseen = Float64Array.from(denominators, (d) => -d);
   }
 
-  detect(text: string): LanguageGuess {
-    if (scriptOf(text) === 'Cyrl') return { language: 'sr', probability: 1, sure: true };
+  /** `script` and `folded` may be given when the caller has them already. */
+  detect(text: string, script: Script = scriptOf(text), folded?: string): LanguageGuess {
+    if (script === 'Cyrl') return { language: 'sr', probability: 1, sure: true };
     if (SERBIAN_LETTERS.test(text) && !ALBANIAN_LETTERS.test(text)) return { language: 'sr', probability: 1, sure: true };
     if (ALBANIAN_LETTERS.test(text) && !SERBIAN_LETTERS.test(text)) return { language: 'sq', probability: 1, sure: true };
-    const folded = fold(text);
+    folded ??= fold(text);
     const L = LANGUAGES.length;
     const scores = Array.from(this.priors);
     let count = 0;
@@ -100,15 +102,7 @@ export class LanguageDetector {
   }
 }
 
-const SYMBOLS = 38; // a–z, 0–9, word boundary, anything else
 const GRAM_SLOTS = SYMBOLS ** 2 + SYMBOLS ** 3;
-
-function symbol(code: number): number {
-  if (code === 32) return 36;
-  if (code >= 97 && code <= 122) return code - 97;
-  if (code >= 48 && code <= 57) return code - 22;
-  return 37;
-}
 
 /** The words of folded text that count as evidence (numbers say nothing of a language). */
 function wordsOf(folded: string): string[] {
@@ -120,12 +114,12 @@ function eachGram(word: string, gram: (slot: number) => void): number {
   let count = 0;
   const padded = ` ${word} `;
   for (let i = 0; i + 2 <= padded.length; i++) {
-    const a = symbol(padded.charCodeAt(i));
-    const b = symbol(padded.charCodeAt(i + 1));
+    const a = charSymbol(padded.charCodeAt(i));
+    const b = charSymbol(padded.charCodeAt(i + 1));
     gram(a * SYMBOLS + b);
     count += 1;
     if (i + 3 <= padded.length) {
-      gram(SYMBOLS ** 2 + (a * SYMBOLS + b) * SYMBOLS + symbol(padded.charCodeAt(i + 2)));
+      gram(SYMBOLS ** 2 + (a * SYMBOLS + b) * SYMBOLS + charSymbol(padded.charCodeAt(i + 2)));
       count += 1;
     }
   }

@@ -80,6 +80,7 @@ export function trainingExamples(kb: KnowledgeBase): TrainingExample[] {
  */
 export class Nlu {
   readonly intents: readonly string[];
+  private readonly intentIndex: ReadonlyMap<string, number>;
   private readonly detector: LanguageDetector;
   private readonly placeFinder: PlaceFinder;
   private readonly elsewhere: PhraseIndex<true>;
@@ -105,6 +106,7 @@ export class Nlu {
     private readonly options: NluOptions = DEFAULT_NLU,
   ) {
     this.intents = [...new Set(examples.map((e) => e.intent))].sort();
+    this.intentIndex = new Map(this.intents.map((intent, i) => [intent, i]));
     const folded = examples.map((e) => fold(e.text));
     const tokens = folded.map(tokenize);
     this.detector = new LanguageDetector(examples.map((e, i) => ({ folded: folded[i]!, language: e.language })));
@@ -112,7 +114,7 @@ export class Nlu {
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(tokens.flat());
     const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => this.features(tokens[i]!, examples[i]!.language, true, bag));
-    const ys = examples.map((e) => this.intents.indexOf(e.intent));
+    const ys = examples.map((e) => this.intentIndex.get(e.intent)!);
     this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
     // Postings by feature: each feature's run starts after those of the features before it.
     const counts = new Int32Array(this.vectorizer.size + 1);
@@ -137,8 +139,10 @@ export class Nlu {
   }
 
   understand(text: string): Understanding {
-    const language = this.detector.detect(text);
-    const tokens = tokenize(fold(text));
+    const folded = fold(text);
+    const script = scriptOf(text);
+    const language = this.detector.detect(text, script, folded);
+    const tokens = tokenize(folded);
     const bag = this.bag;
     bag.clear();
     const places = this.features(tokens, language.language, false, bag);
@@ -151,11 +155,14 @@ export class Nlu {
     }
     const probabilities = softmaxInPlace(logits, this.options.temperature);
     const ranked = topIntents(probabilities, this.intents, TOP);
-    const intents = this.intents;
     const copy = Float32Array.from(probabilities);
-    const probabilityOf = (intent: string) => copy[intents.indexOf(intent)] ?? 0;
+    const index = this.intentIndex;
+    const probabilityOf = (intent: string) => {
+      const i = index.get(intent);
+      return i === undefined ? 0 : copy[i]!;
+    };
     const elsewhere = this.elsewhere.find(tokens) ?? false;
-    return { language, script: scriptOf(text), tokens, places, ranked, probabilityOf, coverage: x.coverage, elsewhere };
+    return { language, script, tokens, places, ranked, probabilityOf, coverage: x.coverage, elsewhere };
   }
 
   /** Adds the features of a message to `bag`; returns the places it names. */

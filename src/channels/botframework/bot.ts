@@ -1,10 +1,10 @@
 import { ActivityHandler, type TurnContext } from 'botbuilder';
 import type { Assistant } from '../../dialogue/assistant.js';
 import { toActivities } from './render.js';
-import { activityToTurn } from './turn.js';
+import { EVENTS, activityToTurn } from './turn.js';
 
 /** One conversation of a Bot Framework channel is one conversation of the engine. */
-export function sessionOf(context: TurnContext): string {
+function sessionOf(context: TurnContext): string {
   return `bf:${context.activity.channelId}:${context.activity.conversation?.id ?? 'none'}`;
 }
 
@@ -23,7 +23,7 @@ export class AssistantBot extends ActivityHandler {
       // Greet each person who joins (not the bot itself), in the language the channel says they use.
       for (const member of context.activity.membersAdded ?? []) {
         if (member.id === context.activity.recipient.id) continue;
-        const turn = activityToTurn({ ...context.activity, type: 'event', name: 'webchat/join', value: {} }, sessionOf(context), 'botframework');
+        const turn = activityToTurn({ ...context.activity, type: 'event', name: EVENTS.join, value: {} }, sessionOf(context), 'botframework');
         if (turn) await context.sendActivities(toActivities(assistant.respond(turn)));
       }
       await next();

@@ -178,6 +178,11 @@ function addressed(ctx: Context): boolean {
   return !!username && 'entities' in msg && !!msg.entities?.some((e) => e.type === 'mention' && text.slice(e.offset, e.offset + e.length).toLowerCase() === `@${username.toLowerCase()}`);
 }
 
+// The bot's @username does not change once known: its pattern is built once.
+let mention: { username: string; pattern: RegExp } | undefined;
+
 function withoutMention(text: string, username: string | undefined): string {
-  return username ? text.replace(new RegExp(`@${username}\\b`, 'gi'), ' ').trim() : text;
+  if (!username) return text;
+  if (mention?.username !== username) mention = { username, pattern: new RegExp(`@${username}\\b`, 'gi') };
+  return text.replace(mention.pattern, ' ').trim();
 }

@@ -2,7 +2,7 @@ import type { InlineKeyboardButton } from 'telegraf/types';
 import type { Reply } from '../../core/reply.js';
 
 /** Telegram's limit is 4096 characters a message; we split a little below it, at line breaks. */
-export const MAX_MESSAGE = 4000;
+const MAX_MESSAGE = 4000;
 const CALLBACK_DATA_BYTES = 64;
 
 export interface TelegramMessage {
