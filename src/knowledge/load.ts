@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCALES, type Locale } from '../core/locale.js';
+import { LOCALES, languageOf, type Locale } from '../core/locale.js';
 import { DIALOGUE_INTENTS, OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import { readYaml, yamlFiles } from './read.js';
 import {
@@ -10,7 +10,9 @@ import {
   GlossaryFile,
   ElsewhereFile,
   IntentFile,
+  LanguageDataFile,
   LanguagesFile,
+  LexiconFile,
   PlacesFile,
   QuizFile,
   TopicsFile,
@@ -24,7 +26,9 @@ import {
   type Answer,
   type ContentProblem,
   type DialogueKey,
+  type Concept,
   type IntentPhrases,
+  type LanguageData,
   type KnowledgeBase,
   type Localized,
   type Place,
@@ -166,6 +170,30 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
   }
   checkPhrases(intents, problems);
 
+  // Concepts across languages, and what is particular to each language.
+  const concepts: Concept[] = [];
+  const conceptFile = new Map<string, string>();
+  for (const file of yamlFiles(at('intents/lexicon'))) {
+    const name = `intents/lexicon/${basename(file)}`;
+    for (const c of readYaml(root, file, LexiconFile, problems)?.concepts ?? []) {
+      const other = conceptFile.get(c.id);
+      if (other) problems.push({ file: name, entry: c.id, message: `concept "${c.id}" is also defined in ${other}` });
+      conceptFile.set(c.id, name);
+      concepts.push(Object.freeze({ id: c.id, words: Object.freeze(Object.values(c.words).flat()) }));
+    }
+  }
+  const languageData: LanguageData[] = [];
+  for (const file of yamlFiles(at('intents/languages'))) {
+    const data = readYaml(root, file, LanguageDataFile, problems);
+    if (!data) continue;
+    if (basename(file).replace(/\.ya?ml$/, '') !== data.language)
+      problems.push({ file: `intents/languages/${basename(file)}`, entry: 'language', message: `"${data.language}" does not match the file name` });
+    languageData.push(Object.freeze({ ...data, variants: Object.freeze({ ...data.variants }) }));
+  }
+  for (const language of new Set(LOCALES.map(languageOf)))
+    if (!languageData.some((d) => d.language === language))
+      problems.push({ file: `intents/languages/${language}.yaml`, message: 'missing: every language has its data (variants, cues, courtesy…)' });
+
   // Cross-references. Ids come from file names too, so that one broken file does not cascade into
   // "unknown intent" problems everywhere it is mentioned.
   const fileIds = (dir: string) => yamlFiles(at(dir)).map((f) => basename(f).replace(/\.ya?ml$/, ''));
@@ -203,6 +231,8 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     places: Object.freeze(places.map((p) => Object.freeze(p))),
     languages: Object.freeze(languagesFile!.values.map((v) => Object.freeze(v))),
     elsewhere: Object.freeze(elsewhereFile!.values.flatMap((v) => v.spellings)),
+    concepts: Object.freeze(concepts),
+    languageData: Object.freeze(languageData),
     topics: Object.freeze(topics),
     dialogue: Object.freeze(dialogue),
     languageNames: Object.freeze({ ...dialogueFile!.language_names }),

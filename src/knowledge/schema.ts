@@ -120,6 +120,48 @@ export const GlossaryFile = z.strictObject({
   keep_latin: z.array(z.string().min(1)),
 });
 
+/** A word as data: letters of any of our scripts, `*` at the end for "and any ending" (`polic*`), spaces between words. */
+const Word = z
+  .string()
+  .trim()
+  .min(1)
+  .regex(/^[^*]+\*?$/, 'a `*` may only end a word (`polic*` stands for police, policia, policajac…)')
+  .refine((w) => !w.endsWith('*') || w.replace(/[^\p{L}]/gu, '').length >= 3, 'write at least three letters before `*`');
+
+/** What is particular to one language besides its code module (src/nlu/languages/<id>.ts). */
+export const LanguageDataFile = z.strictObject({
+  language: z.enum(['en', 'sq', 'sr']),
+  /** Words of a dialect or variety → the word the training phrases use (Gheg "asht" → "eshte", "tko" → "ko"). */
+  variants: z.record(z.string().regex(/^\S+$/, 'one word'), z.string().regex(/^\S+$/, 'one word')).default({}),
+  /** Words that tell this language among ours, in every variety (trained into detection with the phrases). */
+  cues: z.array(Word).default([]),
+  /** A person speaking of themselves or their family (I, my, we, our): a message telling their own situation. */
+  self: z.array(Word).default([]),
+  /** Words addressing the assistant or the Mission (you, your): a question to the Mission, not about another body. */
+  you: z.array(Word).default([]),
+  /** Courtesy that carries no topic (thanks, please, hello): a question with thanks attached is still a question. */
+  courtesy: z.array(Word).default([]),
+});
+
+/** The varieties a concept's words are listed under (what people write, not only the standard). */
+export const VARIETIES = [
+  'en', 'sq', 'sq-gheg', 'sr', 'sr-ijekavian', 'bs', 'hr', 'cnr', 'slang', 'de', 'tr', 'mk', 'ru', 'it', 'fr',
+] as const;
+
+/** Concepts across languages: each lists its words in every language and variety people write in. */
+export const LexiconFile = z.strictObject({
+  concepts: z
+    .array(
+      z.strictObject({
+        id: IntentId,
+        /** What the concept means, in a few English words, for whoever edits it. */
+        gloss: z.string().trim().min(1),
+        words: z.partialRecord(z.enum(VARIETIES), z.array(Word).min(1)),
+      }),
+    )
+    .min(1),
+});
+
 /** The assistant's own lines. Every key is required in every language. */
 export const DialogueFile = z.strictObject({
   assistant_name: LocalizedText,
@@ -181,3 +223,5 @@ export type PlacesFileData = z.infer<typeof PlacesFile>;
 export type TopicsFileData = z.infer<typeof TopicsFile>;
 export type GlossaryFileData = z.infer<typeof GlossaryFile>;
 export type DialogueFileData = z.infer<typeof DialogueFile>;
+export type LanguageDataFileData = z.infer<typeof LanguageDataFile>;
+export type LexiconFileData = z.infer<typeof LexiconFile>;

@@ -1,4 +1,4 @@
-import type { Locale } from '../core/locale.js';
+import type { Language, Locale } from '../core/locale.js';
 import type { DialogueFileData } from './schema.js';
 
 /** Text in all four locales (Serbian Cyrillic filled in by transliteration where the file leaves it out). */
@@ -74,6 +74,22 @@ export interface QuizQuestion {
   readonly explanation: Localized;
 }
 
+/** A concept and its words in every language and variety (intents/lexicon/), as written (folded by the NLU). */
+export interface Concept {
+  readonly id: string;
+  readonly words: readonly string[];
+}
+
+/** A language's data (intents/languages/<id>.yaml); see LanguageDataFile in schema.ts. */
+export interface LanguageData {
+  readonly language: Language;
+  readonly variants: Readonly<Record<string, string>>;
+  readonly cues: readonly string[];
+  readonly self: readonly string[];
+  readonly you: readonly string[];
+  readonly courtesy: readonly string[];
+}
+
 export interface KnowledgeBase {
   readonly answers: ReadonlyMap<string, Answer>;
   readonly intents: readonly IntentPhrases[];
@@ -81,6 +97,10 @@ export interface KnowledgeBase {
   readonly languages: readonly LanguageName[];
   /** Names of other organisations and countries (intents/entities/elsewhere.yaml). */
   readonly elsewhere: readonly string[];
+  /** Concepts across languages (intents/lexicon/). */
+  readonly concepts: readonly Concept[];
+  /** Per-language data (intents/languages/). */
+  readonly languageData: readonly LanguageData[];
   readonly topics: readonly TopicGroup[];
   readonly dialogue: Readonly<Record<DialogueKey, Localized>>;
   readonly languageNames: Localized;

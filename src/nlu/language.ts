@@ -1,11 +1,9 @@
 import type { Language } from '../core/locale.js';
 import { charSymbol, SYMBOLS } from './features.js';
+import { LANGUAGE_MODULES } from './languages/index.js';
 import { fold, scriptOf, type Script } from './normalize.js';
 
-const LANGUAGES: readonly Language[] = ['en', 'sq', 'sr'];
-// Letters that only one of our languages writes; people who type them have told us their language.
-const ALBANIAN_LETTERS = /[ëç]/i;
-const SERBIAN_LETTERS = /[čćšžđ]/i;
+const LANGUAGES: readonly Language[] = LANGUAGE_MODULES.map((m) => m.id);
 
 export interface LanguageGuess {
   language: Language;
@@ -17,8 +15,9 @@ export interface LanguageGuess {
 
 /**
  * A multinomial naive Bayes over character bigrams and trigrams (with word boundaries) and whole words, trained on
- * the training phrases themselves: the vocabulary people use with this assistant is the best evidence.
- * Cyrillic is always Serbian; the letters ë ç (Albanian) and č ć š ž đ (Serbian) are decisive.
+ * the training phrases themselves (and each language's cue words, intents/languages/): the vocabulary people use
+ * with this assistant is the best evidence. Cyrillic is always Serbian; letters that only one language writes
+ * (ë ç Albanian, č ć š ž đ Serbian: see the language modules) are decisive.
  */
 export class LanguageDetector {
   // Log-probabilities per language (counts while training): character bigrams and trigrams numbered from their
@@ -73,8 +72,9 @@ export class LanguageDetector {
   /** `script` and `folded` may be given when the caller has them already. */
   detect(text: string, script: Script = scriptOf(text), folded?: string): LanguageGuess {
     if (script === 'Cyrl') return { language: 'sr', probability: 1, sure: true };
-    if (SERBIAN_LETTERS.test(text) && !ALBANIAN_LETTERS.test(text)) return { language: 'sr', probability: 1, sure: true };
-    if (ALBANIAN_LETTERS.test(text) && !SERBIAN_LETTERS.test(text)) return { language: 'sq', probability: 1, sure: true };
+    // Letters only one of our languages writes: people who type them have told us their language.
+    const lettered = LANGUAGE_MODULES.filter((m) => m.letters?.test(text));
+    if (lettered.length === 1) return { language: lettered[0]!.id, probability: 1, sure: true };
     folded ??= fold(text);
     const L = LANGUAGES.length;
     const scores = Array.from(this.priors);

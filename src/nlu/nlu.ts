@@ -1,13 +1,15 @@
 import { LOCALES, languageOf, type Language } from '../core/locale.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
+import { WordFinder } from './concepts.js';
+import { KnowledgeEvidence } from './evidence.js';
 import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addFeatures, type FeatureWeights, type SparseVector } from './features.js';
 import { LanguageDetector, type LanguageGuess } from './language.js';
+import { LANGUAGE_MODULES, languageModule } from './languages/index.js';
 import { fold, scriptOf, type Script } from './normalize.js';
 import { PhraseIndex } from './phrases.js';
 import { PlaceFinder, type PlaceMention } from './places.js';
 import { DEFAULT_SOFTMAX, SoftmaxClassifier, softmaxInPlace, type SoftmaxOptions } from './softmax.js';
 import { SpellingCorrector } from './spelling.js';
-import { stemmerFor } from './stem.js';
 import { tokenize } from './tokenize.js';
 
 export interface RankedIntent {
@@ -29,7 +31,18 @@ export interface Understanding {
   readonly coverage: number;
   /** The message names another organisation or country (intents/entities/elsewhere.yaml). */
   readonly elsewhere: boolean;
+  /** The concepts of the lexicon the message's words belong to (intents/lexicon/). */
+  readonly concepts: ReadonlySet<string>;
+  /** Cue words of the message's language (intents/languages/): the person speaks of themselves, addresses us. */
+  readonly cues: { readonly self: boolean; readonly you: boolean };
+  /** Tokens that carry something besides courtesy (hello, thanks, please). */
+  readonly contentTokens: number;
 }
+
+/** Cue lists of the language data, found like concepts. */
+const SELF = '@self';
+const YOU = '@you';
+const COURTESY = '@courtesy';
 
 const TOP = 5;
 
@@ -56,9 +69,26 @@ export interface NluOptions {
   knn: number;
   /** Features in more than this share of training phrases are skipped when looking for the nearest phrase. */
   commonShare: number;
+  /** Weight of the knowledge's evidence (BM25 over answers, see evidence.ts), added like the nearest phrase. */
+  evidence: number;
+  /** BM25 scores are divided by the best one, or by this when the best is lower (weak matches stay weak). */
+  evidenceScale: number;
 }
 
-export const DEFAULT_NLU: NluOptions = { weights: DEFAULT_WEIGHTS, softmax: DEFAULT_SOFTMAX, temperature: 1, knn: 4, commonShare: 0.01 };
+export const DEFAULT_NLU: NluOptions = {
+  weights: DEFAULT_WEIGHTS,
+  softmax: DEFAULT_SOFTMAX,
+  temperature: 1,
+  knn: 4,
+  commonShare: 0.01,
+  evidence: 2,
+  evidenceScale: 8,
+};
+
+export interface UnderstandOptions {
+  /** Leave out courtesy words (hello, thanks, please): "thanks, and what is the budget?" asks the budget. */
+  dropCourtesy?: boolean;
+}
 
 export interface TrainingExample {
   readonly text: string;
@@ -85,6 +115,10 @@ export class Nlu {
   private readonly placeFinder: PlaceFinder;
   private readonly elsewhere: PhraseIndex<true>;
   private readonly speller: SpellingCorrector;
+  private readonly concepts: WordFinder;
+  private readonly cueWords: ReadonlyMap<Language, WordFinder>;
+  private readonly variants: ReadonlyMap<Language, ReadonlyMap<string, string>>;
+  private readonly evidence: KnowledgeEvidence;
   private readonly vectorizer = new Vectorizer();
   private readonly vocabulary = new StemVocabulary();
   private readonly model: SoftmaxClassifier;
@@ -109,11 +143,23 @@ export class Nlu {
     this.intentIndex = new Map(this.intents.map((intent, i) => [intent, i]));
     const folded = examples.map((e) => fold(e.text));
     const tokens = folded.map(tokenize);
-    this.detector = new LanguageDetector(examples.map((e, i) => ({ folded: folded[i]!, language: e.language })));
+    const data = new Map(kb.languageData.map((d) => [d.language, d]));
+    const cueSamples = kb.languageData.flatMap((d) => d.cues.map((w) => ({ folded: fold(w.replace('*', '')), language: d.language })));
+    this.detector = new LanguageDetector([...examples.map((e, i) => ({ folded: folded[i]!, language: e.language })), ...cueSamples]);
     this.placeFinder = new PlaceFinder(kb.places);
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(tokens.flat());
-    const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => this.features(tokens[i]!, examples[i]!.language, true, bag));
+    this.concepts = new WordFinder(kb.concepts);
+    this.cueWords = new Map(
+      LANGUAGE_MODULES.map((m) => {
+        const d = data.get(m.id);
+        return [m.id, new WordFinder(d ? [{ id: SELF, words: d.self }, { id: YOU, words: d.you }, { id: COURTESY, words: d.courtesy }] : [])];
+      }),
+    );
+    this.variants = new Map(
+      LANGUAGE_MODULES.map((m) => [m.id, new Map(Object.entries(data.get(m.id)?.variants ?? {}).map(([k, v]) => [fold(k), fold(v)]))]),
+    );
+    const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag));
     const ys = examples.map((e) => this.intentIndex.get(e.intent)!);
     this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
     // Postings by feature: each feature's run starts after those of the features before it.
@@ -136,22 +182,38 @@ export class Nlu {
     this.classBest = new Float32Array(this.intents.length);
     this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
     this.scratch = new Float32Array(this.intents.length);
+    // Evidence keys of a word: the concepts it belongs to, and its first six letters (language-neutral).
+    this.evidence = new KnowledgeEvidence(kb, (word) => {
+      const keys = this.concepts.ofWord(word).map((c) => `#${c}`);
+      if (word.length >= 3) keys.push(word.slice(0, 6));
+      return keys;
+    });
   }
 
-  understand(text: string): Understanding {
+  understand(text: string, options: UnderstandOptions = {}): Understanding {
     const folded = fold(text);
     const script = scriptOf(text);
     const language = this.detector.detect(text, script, folded);
-    const tokens = tokenize(folded);
+    const cues = this.cueWords.get(language.language)!;
+    let tokens = tokenize(folded);
+    const marks = cues.find(tokens);
+    const courtesy = marks.map((m) => m.includes(COURTESY));
+    const contentTokens = courtesy.filter((c) => !c).length;
+    if (options.dropCourtesy && contentTokens > 0) tokens = tokens.filter((_t, i) => !courtesy[i]);
     const bag = this.bag;
     bag.clear();
-    const places = this.features(tokens, language.language, false, bag);
+    const { places, words, concepts } = this.features(tokens, language.language, false, bag);
     const x = this.vectorizer.transform(bag);
     this.nearest(x);
     const logits = this.model.scores(x, this.scratch);
-    if (this.options.knn > 0) {
-      softmaxInPlace(logits);
-      for (let c = 0; c < logits.length; c++) logits[c] = Math.log(logits[c]! + 1e-9) + this.options.knn * this.classBest[c]!;
+    softmaxInPlace(logits);
+    const evidence = this.options.evidence > 0 ? this.evidence.scores(words) : undefined;
+    let best = 0;
+    for (const score of evidence?.values() ?? []) best = Math.max(best, score);
+    const scale = Math.max(best, this.options.evidenceScale);
+    for (let c = 0; c < logits.length; c++) {
+      const e = evidence?.get(this.intents[c]!) ?? 0;
+      logits[c] = Math.log(logits[c]! + 1e-9) + this.options.knn * this.classBest[c]! + (this.options.evidence * e) / scale;
     }
     const probabilities = softmaxInPlace(logits, this.options.temperature);
     const ranked = topIntents(probabilities, this.intents, TOP);
@@ -162,25 +224,55 @@ export class Nlu {
       return i === undefined ? 0 : copy[i]!;
     };
     const elsewhere = this.elsewhere.find(tokens) ?? false;
-    return { language, script, tokens, places, ranked, probabilityOf, coverage: x.coverage, elsewhere };
+    const cue = (id: string) => marks.some((m) => m.includes(id));
+    return {
+      language,
+      script,
+      tokens,
+      places,
+      ranked,
+      probabilityOf,
+      coverage: x.coverage,
+      elsewhere,
+      concepts: new Set(concepts.flat()),
+      cues: { self: cue(SELF), you: cue(YOU) },
+      contentTokens,
+    };
   }
 
-  /** Adds the features of a message to `bag`; returns the places it names. */
-  private features(tokens: readonly string[], language: Language, learn: boolean, bag: FeatureBag): PlaceMention[] {
-    const correct = (w: string) => this.speller.correct(w);
-    const places = this.placeFinder.find(tokens, (w) => this.speller.has(w), correct);
+  /**
+   * A word as the training phrases would write it: a dialect's or variety's word given in the language data, a
+   * form the language module derives (Ijekavian → Ekavian), else a one-letter typo corrected.
+   */
+  private standardWord(token: string, language: Language): string {
+    const listed = this.variants.get(language)!.get(token);
+    if (listed) return listed;
+    if (this.speller.has(token)) return token;
+    for (const v of languageModule(language).variants(token)) if (this.speller.has(v)) return v;
+    return this.speller.correct(token);
+  }
+
+  /** Adds the features of a message to `bag`; returns the places it names, its words and their concepts. */
+  private features(tokens: readonly string[], language: Language, learn: boolean, bag: FeatureBag) {
+    const standard = (w: string) => this.standardWord(w, language);
+    const places = this.placeFinder.find(tokens, (w) => this.speller.has(w), standard);
     const masked: string[] = [];
+    const original: string[] = [];
     for (let i = 0; i < tokens.length; i++) {
       const mention = places.find((p) => p.start === i);
+      original.push(tokens[i]!);
       if (mention) {
         masked.push(PLACE_TOKEN);
         i = mention.end - 1;
-      } else masked.push(correct(tokens[i]!));
+      } else masked.push(standard(tokens[i]!));
     }
-    const stem = stemmerFor(language);
+    // Concepts of the word as written and as corrected: the lexicon lists what people write.
+    const found = this.concepts.find(original);
+    const concepts = masked.map((t, i) => (t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...this.concepts.ofWord(t)])]));
+    const stem = languageModule(language).stem;
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
-    addFeatures(bag, masked, stems, this.options.weights, this.vocabulary, this.vectorizer.index, learn);
-    return places;
+    addFeatures(bag, masked, stems, concepts, this.options.weights, this.vocabulary, this.vectorizer.index, learn);
+    return { places, words: masked.filter((t) => t !== PLACE_TOKEN), concepts };
   }
 
   /** Cosine similarity of the message to the closest training phrase of each intent, into classBest. */

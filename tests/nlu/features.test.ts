@@ -25,19 +25,19 @@ describe('features', () => {
     const vocabulary = new StemVocabulary();
     const vectorizer = new Vectorizer();
     const training = [['mission', 'budget'], ['mission', 'office', PLACE_TOKEN]];
-    const xs = vectorizer.fitTransform(training.length, (i, bag) => addFeatures(bag, training[i]!, training[i]!, DEFAULT_WEIGHTS, vocabulary, vectorizer.index, true));
+    const xs = vectorizer.fitTransform(training.length, (i, bag) => addFeatures(bag, training[i]!, training[i]!, [], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, true));
     expect(xs).toHaveLength(2);
     for (const x of xs) expect(norm(x.values)).toBeCloseTo(1, 5);
     expect(vectorizer.size).toBe(new Set(xs.flatMap((x) => [...x.ids])).size);
 
     const bag = new FeatureBag();
-    addFeatures(bag, ['mission', 'budget'], ['mission', 'budget'], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, false);
+    addFeatures(bag, ['mission', 'budget'], ['mission', 'budget'], [], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, false);
     const known = vectorizer.transform(bag);
     expect(known.coverage).toBe(1);
     expect([...known.ids]).toEqual([...xs[0]!.ids]);
 
     bag.clear();
-    addFeatures(bag, ['mission', 'zzzz'], ['mission', 'zzzz'], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, false);
+    addFeatures(bag, ['mission', 'zzzz'], ['mission', 'zzzz'], [], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, false);
     const partly = vectorizer.transform(bag);
     expect(partly.coverage).toBeGreaterThan(0);
     expect(partly.coverage).toBeLessThan(0.7);
@@ -49,7 +49,7 @@ describe('features', () => {
   it('gives a place one feature, not the letters of the word PLACE', () => {
     const vocabulary = new StemVocabulary();
     const vectorizer = new Vectorizer();
-    vectorizer.fitTransform(1, (_i, bag) => addFeatures(bag, [PLACE_TOKEN], [PLACE_TOKEN], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, true));
+    vectorizer.fitTransform(1, (_i, bag) => addFeatures(bag, [PLACE_TOKEN], [PLACE_TOKEN], [], DEFAULT_WEIGHTS, vocabulary, vectorizer.index, true));
     expect(vectorizer.size).toBe(1);
   });
 });

@@ -1,0 +1,45 @@
+import MiniSearch from 'minisearch';
+import { LOCALES } from '../core/locale.js';
+import type { KnowledgeBase } from '../knowledge/types.js';
+import { fold } from './normalize.js';
+import { tokenize } from './tokenize.js';
+
+/**
+ * The knowledge as evidence: each answer's text in every language, its label and the passages of the fact sheet it
+ * rests on, ranked by BM25 (MiniSearch) against the message, as question-answering services index answers beside
+ * questions. A message using a term no training phrase has, but one answer holds ("Ombudsperson", "Judicial
+ * Institute", "RTK"), finds that answer here.
+ *
+ * Terms are language-neutral keys of each word made by the caller (see Nlu): its first letters, which
+ * institution/institucion/institucija share, and the ids of the concepts it belongs to.
+ */
+export class KnowledgeEvidence {
+  private readonly index: MiniSearch<{ id: string; text: string }>;
+  readonly intents: readonly string[];
+
+  constructor(kb: KnowledgeBase, keys: (word: string) => string[]) {
+    this.index = new MiniSearch({
+      fields: ['text'],
+      tokenize: (text) => tokenize(fold(text)),
+      processTerm: (word) => keys(word),
+      // Short answers ("the budget is 17,510,500 euros") are as relevant as long ones.
+      searchOptions: { bm25: { k: 1.2, b: 0.5, d: 0.5 } },
+    });
+    const contacts = kb.dialogue.contacts;
+    const documents = [...kb.answers.values()].map((a) => ({
+      id: a.intent,
+      // The public contacts block closes many answers: it says nothing about their topic.
+      text: [...LOCALES.flatMap((l) => [a.label[l], a.text[l].replace(contacts[l], ' ')]), ...a.source].join('\n'),
+    }));
+    this.index.addAll(documents);
+    this.intents = documents.map((d) => d.id);
+  }
+
+  /** BM25 scores of the answers that share a key with the message's words (folded, corrected), by intent. */
+  scores(words: readonly string[]): Map<string, number> {
+    const scores = new Map<string, number>();
+    if (words.length === 0) return scores;
+    for (const hit of this.index.search(words.join(' '), { combineWith: 'OR' })) scores.set(String(hit.id), hit.score);
+    return scores;
+  }
+}
