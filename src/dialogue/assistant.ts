@@ -3,7 +3,7 @@ import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import type { AssistantObserver } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
 import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
-import { Nlu } from '../nlu/nlu.js';
+import { Nlu, type Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf, type Script } from '../nlu/normalize.js';
 import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
 import { POLICY, type Policy } from './policy.js';
@@ -24,6 +24,9 @@ export interface AssistantOptions {
 }
 
 type Draft = Omit<Reply, 'lang'>;
+
+/** Small talk: a message read as one of these may be a question with courtesy attached. */
+const SOCIAL: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'acknowledge']);
 
 /**
  * The whole engine behind one call: `respond(turn) → reply`. It knows nothing of channels; a channel turns
@@ -46,6 +49,10 @@ export class Assistant {
   private readonly placeAwareIntents: ReadonlySet<string>;
   /** Answers about the Mission's own facts (who, where, how to reach, staff, money, jobs), as opposed to its work. */
   private readonly missionFacts: ReadonlySet<string>;
+  /** Per intent, what a question may ask that its answer does not hold (intents/*.yaml `aspects`). */
+  private readonly aspects: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** Concepts that make a message one intent whatever else it says (intents/*.yaml `decisive`). */
+  private readonly decisiveConcepts: ReadonlyMap<string, string>;
   /** The turn being answered, for quiz events. */
   private current = { channel: 'unknown', sessionId: '', source: undefined as string | undefined };
 
@@ -63,6 +70,8 @@ export class Assistant {
     this.placesById = new Map(kb.places.map((p) => [p.id, p]));
     this.placeAwareIntents = new Set(answers.filter((a) => Object.keys(a.byPlace).length > 0).map((a) => a.intent));
     this.missionFacts = new Set(answers.filter((a) => a.kind === 'noinfo' || ['about', 'facts', 'contact'].includes(a.topic)).map((a) => a.intent));
+    this.aspects = new Map(kb.intents.filter((i) => Object.keys(i.aspects).length > 0).map((i) => [i.intent, i.aspects]));
+    this.decisiveConcepts = new Map(kb.intents.flatMap((i) => i.decisive.map((c) => [c, i.intent] as const)));
   }
 
   get activeSessions(): number {
@@ -127,7 +136,7 @@ export class Assistant {
       return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script);
     }
 
-    const u = this.nlu.understand(text);
+    const u = this.understand(text, session);
     const locale = replyLanguage(turn.lang, session, u, turn.langHint);
     const best = u.ranked[0]!;
 
@@ -138,7 +147,9 @@ export class Assistant {
 
     let { intent, probability } = best;
     if (intent === 'crisis' && probability >= this.policy.crisis) return this.dialogueIntent(intent, probability, locale, session);
-    let place: Place | undefined = u.places[0]?.place;
+    // "Translate this…", "how many member states has the OSCE": not questions about the Mission, whatever they name.
+    if (this.decisive(u) === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
+    let place: Place | undefined = u.asked[0]?.place;
     // A topic whose answer does not depend on the place, recognised with confidence ("basketball tournament
     // Prishtina", "hotels in Peja" as out of scope, "quiz Prizren"), is what the message is about: not a follow-up.
     const confidentElsewhere = probability >= this.policy.answer && !this.placeAware(intent);
@@ -147,18 +158,31 @@ export class Assistant {
       // "and in Peja?": a place with few other words continues the last place question, or asks about offices.
       intent = this.placeAware(session.lastIntent) ? session.lastIntent! : this.placeAware(intent) ? intent : 'offices';
       probability = Math.max(probability, u.probabilityOf(intent), this.policy.answer);
+    } else if (session.lastIntent && this.kb.answers.has(session.lastIntent)) {
+      // A follow-up without a topic word ("where are they based?", "a ko ih koristi?"): the last answer's topic
+      // is the likeliest reading of a short message that points back to it or shares its words.
+      const followed = this.followUp(u, probability, session.lastIntent);
+      if (followed) ({ intent, probability } = followed);
     }
-    if (!place && this.placeAware(intent) && session.lastPlace && this.placeAware(session.lastIntent) && u.tokens.length <= 5) {
-      // "and their phone?" right after a question about the office in Peja.
+    if (!place && this.placeAware(intent) && session.lastPlace && this.placeAware(session.lastIntent) && (u.tokens.length <= 5 || u.cues.anaphora)) {
+      // "and their phone?", "the phone number of that office" right after a question about the office in Peja.
       place = this.placesById.get(session.lastPlace);
     }
 
-    if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
-    if (u.elsewhere && this.aboutTheMissionItself(intent)) {
-      // "Who heads the OSCE mission in Serbia?": a question about someone else's facts, not ours.
+    if (u.elsewhere && !u.cues.you && (intent === OUT_OF_SCOPE || this.aboutTheMissionItself(intent))) {
+      // "Who heads the OSCE mission in Serbia?": a question about someone else's facts, not ours. A question put to
+      // us that names another body in passing ("my aunt in Skopje asks where your offices are") is ours.
       return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
     }
-    if (probability >= this.policy.answer) return this.answerIntent(intent, probability, locale, session, place);
+    if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
+    if (probability >= this.policy.answer) {
+      // What the question asks of the topic may be something its answer does not hold, or another answer's.
+      const aspect = this.aspectOf(intent, u);
+      if (aspect === 'not_held') return this.notHeld(intent, probability, locale);
+      if (aspect) intent = aspect;
+      const reply = this.answerIntent(intent, probability, locale, session, place);
+      return this.toldOwnSituation(u) ? this.withContacts(reply, locale) : reply;
+    }
     if (probability >= this.policy.clarify) {
       const candidates = u.ranked
         .filter((r) => this.kb.answers.has(r.intent) && r.probability >= this.policy.candidate)
@@ -166,6 +190,65 @@ export class Assistant {
       if (candidates.length > 0) return this.clarify(candidates.map((c) => c.intent), probability, locale);
     }
     return this.notUnderstood(locale, probability);
+  }
+
+  /**
+   * The NLU's reading of a message in its conversation. Courtesy around a question does not make it small talk:
+   * "Добар дан, ко данас управља мисијом?" and "…, thanks in advance" are read without their courtesy words when
+   * the whole reads as a greeting or thanks.
+   */
+  private understand(text: string, _session: Session): Understanding {
+    const u = this.nlu.understand(text);
+    if (!SOCIAL.has(u.ranked[0]!.intent) || u.contentTokens < 2) return u;
+    const bare = this.nlu.understand(text, { dropCourtesy: true });
+    const top = bare.ranked[0]!;
+    return !SOCIAL.has(top.intent) && top.intent !== OUT_OF_SCOPE && top.probability >= this.policy.answer ? bare : u;
+  }
+
+  /**
+   * The last answer's topic for a short message that continues it. When the message alone names no topic with
+   * confidence, its probability, weighed up by the conversation (a prior favouring the last topic), must reach the
+   * answer threshold. When it points back ("that institute", "those forums") and the last answer is the one whose
+   * own words it matches best, it continues that answer even if another topic looks likelier from its words.
+   */
+  private followUp(u: Understanding, probability: number, last: string): { intent: string; probability: number } | undefined {
+    if (u.tokens.length > this.policy.followUpTokens) return undefined;
+    const p = u.probabilityOf(last);
+    if (u.cues.anaphora && u.evidenceOf(last) >= 1) return { intent: last, probability: Math.max(p, this.policy.answer) };
+    if (probability >= this.policy.answer) return undefined;
+    const boosted = (p * this.policy.followUpPrior) / (p * this.policy.followUpPrior + (1 - p));
+    return boosted >= this.policy.answer ? { intent: last, probability: boosted } : undefined;
+  }
+
+  /** An intent that a concept of the message makes decisive, whatever else it says (intents/*.yaml `decisive`). */
+  private decisive(u: Understanding): string | undefined {
+    for (const [concept, intent] of this.decisiveConcepts) if (u.concepts.has(concept)) return intent;
+    return undefined;
+  }
+
+  /** What the message asks of the topic, when the topic's answer does not hold it (intents/*.yaml `aspects`). */
+  private aspectOf(intent: string, u: Understanding): string | undefined {
+    const aspects = this.aspects.get(intent);
+    if (!aspects) return undefined;
+    for (const [concept, target] of Object.entries(aspects)) if (u.concepts.has(concept)) return target;
+    return undefined;
+  }
+
+  /** Someone telling their own situation ("my daughter…", "jam gazetare…", "ja sam policajka…"). */
+  private toldOwnSituation(u: Understanding): boolean {
+    return (u.cues.self && u.tokens.length >= this.policy.ownSituationWords) || u.tokens.length >= this.policy.storyWords;
+  }
+
+  /** The answer, then how to reach the Mission, unless it gives the contacts already. */
+  private withContacts(reply: Reply, locale: Locale): Reply {
+    const answer = reply.intent ? this.kb.answers.get(reply.intent) : undefined;
+    if (!answer || reply.fallback || answer.kind !== 'knowledge' || answer.showsContacts || reply.links) return reply;
+    return { ...reply, messages: [...reply.messages, { text: this.kb.dialogue.reach_us[locale] }], links: this.contactLinks(locale) };
+  }
+
+  /** The topic is right, but what is asked of it is not in the fact sheet: said so, with the contacts. */
+  private notHeld(intent: string, confidence: number, locale: Locale): Reply {
+    return this.line('not_held', locale, {}, { confidence, fallback: true, quickReplies: [this.intentButton(intent, locale), this.menuButton(locale)] });
   }
 
   private act(action: Action, locale: Locale, session: Session, script: Script): Reply {

@@ -9,6 +9,10 @@ export interface Policy {
   readonly candidate: number;
   readonly maxChars: number;
   readonly followUpWords: number;
+  readonly followUpTokens: number;
+  readonly followUpPrior: number;
+  readonly ownSituationWords: number;
+  readonly storyWords: number;
   readonly switchLanguage: number;
   readonly crisis: number;
 }
@@ -24,6 +28,17 @@ export const POLICY: Policy = {
   maxChars: 1000,
   /** A follow-up such as "and in Peja?" has at most this many words besides the place. */
   followUpWords: 3,
+  /** A follow-up without a topic word ("where are they based?") has at most this many words. */
+  followUpTokens: 12,
+  /**
+   * How much likelier the last answer's topic is for such a follow-up than the message alone says (odds ratio).
+   * Tuned on conversations of the development sets written for the project (scratch, bench/blind).
+   */
+  followUpPrior: 12,
+  /** A message of at least this many words that speaks of the person's own situation gets the contacts too. */
+  ownSituationWords: 8,
+  /** A message this long tells a story, whoever it is about: the contacts come with the answer. */
+  storyWords: 16,
   /**
    * A message of more than three words that names a language switches to it only when the request to switch is
    * this likely: "the court answers me only in Serbian" is a complaint, not a request.

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOCALES, languageOf, type Locale } from '../core/locale.js';
+import { LOCALES, languageOf, type Language, type Locale } from '../core/locale.js';
 import { DIALOGUE_INTENTS, OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import { readYaml, yamlFiles } from './read.js';
 import {
@@ -16,6 +16,8 @@ import {
   PlacesFile,
   QuizFile,
   TopicsFile,
+  VARIETIES,
+  type Variety,
   type AnswerFileData,
   type LocalizedTextInput,
 } from './schema.js';
@@ -166,7 +168,9 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     const name = `intents/${basename(file)}`;
     if (basename(file).replace(/\.ya?ml$/, '') !== data.intent)
       problems.push({ file: name, entry: 'intent', message: `"${data.intent}" does not match the file name` });
-    intents.push(Object.freeze({ intent: data.intent, utterances: Object.freeze({ ...data.utterances }) }));
+    intents.push(
+      Object.freeze({ intent: data.intent, utterances: Object.freeze({ ...data.utterances }), aspects: Object.freeze({ ...data.aspects }), decisive: Object.freeze([...data.decisive]) }),
+    );
   }
   checkPhrases(intents, problems);
 
@@ -179,7 +183,9 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       const other = conceptFile.get(c.id);
       if (other) problems.push({ file: name, entry: c.id, message: `concept "${c.id}" is also defined in ${other}` });
       conceptFile.set(c.id, name);
-      concepts.push(Object.freeze({ id: c.id, words: Object.freeze(Object.values(c.words).flat()) }));
+      const words: Partial<Record<Language | 'any', string[]>> = {};
+      for (const [variety, list] of Object.entries(c.words) as [Variety, string[]][]) (words[VARIETIES[variety]] ??= []).push(...list);
+      concepts.push(Object.freeze({ id: c.id, words: Object.freeze(words) }));
     }
   }
   const languageData: LanguageData[] = [];
@@ -211,6 +217,16 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
   for (const id of intentIds) {
     if (!answerIds.has(id) && !isDialogueIntent(id) && id !== OUT_OF_SCOPE)
       problems.push({ file: `intents/${id}.yaml`, message: `unknown intent: no answer in content/answers/${id}.yaml` });
+  }
+  const conceptIds = new Set(concepts.map((c) => c.id));
+  for (const { intent, aspects, decisive } of intents) {
+    const name = `intents/${intent}.yaml`;
+    for (const [concept, target] of Object.entries(aspects)) {
+      if (!conceptIds.has(concept)) problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown concept (see intents/lexicon/)` });
+      if (target !== 'not_held' && !answerIds.has(target)) problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown intent "${target}"` });
+    }
+    for (const concept of decisive)
+      if (!conceptIds.has(concept)) problems.push({ file: name, entry: 'decisive', message: `unknown concept "${concept}" (see intents/lexicon/)` });
   }
   for (const id of DIALOGUE_INTENTS)
     if (!intentIds.has(id)) problems.push({ file: `intents/${id}.yaml`, message: 'missing: the dialogue needs training phrases for it' });

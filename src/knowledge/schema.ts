@@ -40,6 +40,14 @@ const Phrases = (language: string) =>
 
 export const IntentFile = z.strictObject({
   intent: IntentId,
+  /**
+   * What a question on this topic may ask that the answer does not hold, by concept of the lexicon
+   * (intents/lexicon/): `not_held` declines with the contacts ("who headed the Mission before?"), an intent id
+   * answers with that intent instead ("the phone of the office in Peja" → contact).
+   */
+  aspects: z.record(IntentId, z.union([z.literal('not_held'), IntentId])).default({}),
+  /** A message holding one of these concepts is this intent, whatever else it says (out_of_scope: "translate…"). */
+  decisive: z.array(IntentId).default([]),
   utterances: z.strictObject({
     en: Phrases('en'),
     sq: Phrases('sq'),
@@ -120,13 +128,19 @@ export const GlossaryFile = z.strictObject({
   keep_latin: z.array(z.string().min(1)),
 });
 
-/** A word as data: letters of any of our scripts, `*` at the end for "and any ending" (`polic*`), spaces between words. */
-const Word = z
-  .string()
-  .trim()
-  .min(1)
-  .regex(/^[^*]+\*?$/, 'a `*` may only end a word (`polic*` stands for police, policia, policajac…)')
-  .refine((w) => !w.endsWith('*') || w.replace(/[^\p{L}]/gu, '').length >= 3, 'write at least three letters before `*`');
+/**
+ * A word as data: letters of any of our scripts, `*` ending a word for "and any ending" (`polic*`), several words
+ * for a phrase (`zone mbrojt*`). Numbers may be written bare.
+ */
+const Word = z.preprocess(
+  (v) => (typeof v === 'number' ? String(v) : v),
+  z
+    .string()
+    .trim()
+    .min(1)
+    .regex(/^[^*\s]+\*?( [^*\s]+\*?)*$/, 'a `*` may only end a word (`polic*` stands for police, policia, policajac…)')
+    .refine((w) => w.split(' ').every((p) => !p.endsWith('*') || p.replace(/[^\p{L}]/gu, '').length >= 3), 'write at least three letters before `*`'),
+);
 
 /** What is particular to one language besides its code module (src/nlu/languages/<id>.ts). */
 export const LanguageDataFile = z.strictObject({
@@ -141,12 +155,35 @@ export const LanguageDataFile = z.strictObject({
   you: z.array(Word).default([]),
   /** Courtesy that carries no topic (thanks, please, hello): a question with thanks attached is still a question. */
   courtesy: z.array(Word).default([]),
+  /** Words before a place that say where the person is from, not what they ask about ("from", "iz", "prej"). */
+  origin: z.array(Word).default([]),
+  /** Words that point back to the last answer (they, there, that one): a follow-up without a topic word. */
+  anaphora: z.array(Word).default([]),
 });
 
-/** The varieties a concept's words are listed under (what people write, not only the standard). */
-export const VARIETIES = [
-  'en', 'sq', 'sq-gheg', 'sr', 'sr-ijekavian', 'bs', 'hr', 'cnr', 'slang', 'de', 'tr', 'mk', 'ru', 'it', 'fr',
-] as const;
+/**
+ * The varieties a concept's words are listed under (what people write, not only the standard), and the language
+ * whose messages they are looked for in: `any` for slang, loanwords and neighbouring languages, which people mix
+ * into all of ours.
+ */
+export const VARIETIES = {
+  en: 'en',
+  sq: 'sq',
+  'sq-gheg': 'sq',
+  sr: 'sr',
+  'sr-ijekavian': 'sr',
+  bs: 'sr',
+  hr: 'sr',
+  cnr: 'sr',
+  slang: 'any',
+  de: 'any',
+  tr: 'any',
+  mk: 'any',
+  ru: 'any',
+  it: 'any',
+  fr: 'any',
+} as const;
+export type Variety = keyof typeof VARIETIES;
 
 /** Concepts across languages: each lists its words in every language and variety people write in. */
 export const LexiconFile = z.strictObject({
@@ -156,7 +193,7 @@ export const LexiconFile = z.strictObject({
         id: IntentId,
         /** What the concept means, in a few English words, for whoever edits it. */
         gloss: z.string().trim().min(1),
-        words: z.partialRecord(z.enum(VARIETIES), z.array(Word).min(1)),
+        words: z.partialRecord(z.enum(Object.keys(VARIETIES) as [Variety, ...Variety[]]), z.array(Word).min(1)),
       }),
     )
     .min(1),
@@ -178,6 +215,8 @@ export const DialogueFile = z.strictObject({
   clarify: LocalizedText,
   not_understood: LocalizedText,
   elsewhere: LocalizedText,
+  not_held: LocalizedText,
+  reach_us: LocalizedText,
   error: LocalizedText,
   slow_down: LocalizedText,
   thanks_rating: LocalizedText,

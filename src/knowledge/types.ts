@@ -31,6 +31,10 @@ export interface Answer {
 export interface IntentPhrases {
   readonly intent: string;
   readonly utterances: Readonly<Record<Locale, readonly string[]>>;
+  /** Concept → `not_held` or another intent: what a question on this topic may ask that its answer does not hold. */
+  readonly aspects: Readonly<Record<string, string>>;
+  /** Concepts that make a message this intent whatever else it says. */
+  readonly decisive: readonly string[];
 }
 
 export interface Place {
@@ -74,10 +78,13 @@ export interface QuizQuestion {
   readonly explanation: Localized;
 }
 
-/** A concept and its words in every language and variety (intents/lexicon/), as written (folded by the NLU). */
+/**
+ * A concept and its words (intents/lexicon/), as written (folded by the NLU), by the language whose messages they
+ * are looked for in; `any`: slang, loanwords and neighbouring languages, looked for in every message.
+ */
 export interface Concept {
   readonly id: string;
-  readonly words: readonly string[];
+  readonly words: Readonly<Partial<Record<Language | 'any', readonly string[]>>>;
 }
 
 /** A language's data (intents/languages/<id>.yaml); see LanguageDataFile in schema.ts. */
@@ -88,6 +95,8 @@ export interface LanguageData {
   readonly self: readonly string[];
   readonly you: readonly string[];
   readonly courtesy: readonly string[];
+  readonly origin: readonly string[];
+  readonly anaphora: readonly string[];
 }
 
 export interface KnowledgeBase {

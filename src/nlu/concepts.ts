@@ -7,9 +7,8 @@ export interface WordList {
 }
 
 interface Phrase {
-  readonly words: readonly string[];
-  /** The last word is a prefix (`zone mbrojt*`). */
-  readonly open: boolean;
+  /** The words after the first, each whole or a prefix (`zone mbrojt*`). */
+  readonly words: readonly { readonly text: string; readonly open: boolean }[];
   readonly id: string;
 }
 
@@ -26,22 +25,30 @@ export class WordFinder {
   private readonly exact = new Map<string, string[]>();
   private readonly prefixes = new Map<string, string[]>();
   private readonly phrases = new Map<string, Phrase[]>();
+  /** First words of phrases that are prefixes (`baz* ligjor*`). */
+  private readonly phraseHeads = new Set<string>();
   private longestPrefix = 0;
 
   constructor(lists: readonly WordList[]) {
     for (const { id, words } of lists) {
       for (const raw of words) {
-        const open = raw.trim().endsWith('*');
-        const parts = fold(raw).split(' ').filter(Boolean);
-        if (parts.length === 0) continue;
+        const parts = raw
+          .trim()
+          .split(/\s+/)
+          .map((w) => ({ text: fold(w), open: w.endsWith('*') }))
+          .filter((w) => w.text);
+        const first = parts[0];
+        if (!first) continue;
         if (parts.length > 1) {
-          const list = this.phrases.get(parts[0]!) ?? [];
-          list.push({ words: parts, open, id });
-          this.phrases.set(parts[0]!, list);
-        } else if (open && parts[0]!.length >= MIN_PREFIX) {
-          add(this.prefixes, parts[0]!, id);
-          this.longestPrefix = Math.max(this.longestPrefix, parts[0]!.length);
-        } else add(this.exact, parts[0]!, id);
+          // Phrases are looked up by their first word; a first word with `*` by its whole prefix.
+          const list = this.phrases.get(first.text) ?? [];
+          list.push({ words: parts.slice(1), id });
+          this.phrases.set(first.text, list);
+          if (first.open) this.phraseHeads.add(first.text);
+        } else if (first.open && first.text.length >= MIN_PREFIX) {
+          add(this.prefixes, first.text, id);
+          this.longestPrefix = Math.max(this.longestPrefix, first.text.length);
+        } else add(this.exact, first.text, id);
       }
     }
   }
@@ -49,20 +56,28 @@ export class WordFinder {
   /** The ids each token belongs to, by position (phrases mark every token they cover). */
   find(tokens: readonly string[]): string[][] {
     const found = tokens.map((t) => this.ofWord(t));
+    if (this.phrases.size === 0) return found;
     for (let i = 0; i < tokens.length; i++) {
-      for (const phrase of this.phrases.get(tokens[i]!) ?? []) {
+      for (const phrase of this.phrasesAt(tokens[i]!)) {
         const n = phrase.words.length;
-        if (i + n > tokens.length) continue;
-        let matches = true;
-        for (let k = 1; k < n && matches; k++) {
-          const token = tokens[i + k]!;
-          const word = phrase.words[k]!;
-          matches = k === n - 1 && phrase.open ? token.startsWith(word) : token === word;
-        }
-        if (matches) for (let k = 0; k < n; k++) if (!found[i + k]!.includes(phrase.id)) found[i + k]!.push(phrase.id);
+        if (i + n >= tokens.length) continue;
+        const matches = phrase.words.every((w, k) => (w.open ? tokens[i + 1 + k]!.startsWith(w.text) : tokens[i + 1 + k] === w.text));
+        if (matches) for (let k = 0; k <= n; k++) if (!found[i + k]!.includes(phrase.id)) found[i + k]!.push(phrase.id);
       }
     }
     return found;
+  }
+
+  /** Phrases that may start with this word: listed under it, or under a prefix of it. */
+  private phrasesAt(token: string): Phrase[] {
+    const whole = this.phrases.get(token) ?? [];
+    if (this.phraseHeads.size === 0) return whole;
+    const out = [...whole];
+    for (let n = MIN_PREFIX; n < token.length; n++) {
+      const head = token.slice(0, n);
+      if (this.phraseHeads.has(head)) out.push(...this.phrases.get(head)!);
+    }
+    return out;
   }
 
   /** The ids of one word: exact entries, then those of its longest listed prefix. */

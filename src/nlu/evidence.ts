@@ -35,11 +35,14 @@ export class KnowledgeEvidence {
     this.intents = documents.map((d) => d.id);
   }
 
-  /** BM25 scores of the answers that share a key with the message's words (folded, corrected), by intent. */
-  scores(words: readonly string[]): Map<string, number> {
+  /**
+   * BM25 scores of the answers that share a key with the message's words (folded, corrected), by intent. The
+   * message's keys may be made otherwise than the answers' (with the concepts of its own language only).
+   */
+  scores(words: readonly string[], keys: (word: string) => string[]): Map<string, number> {
     const scores = new Map<string, number>();
     if (words.length === 0) return scores;
-    for (const hit of this.index.search(words.join(' '), { combineWith: 'OR' })) scores.set(String(hit.id), hit.score);
+    for (const hit of this.index.search(words.join(' '), { combineWith: 'OR', processTerm: keys })) scores.set(String(hit.id), hit.score);
     return scores;
   }
 }

@@ -27,14 +27,21 @@ export interface Understanding {
   readonly ranked: readonly RankedIntent[];
   /** The probability of any intent. */
   probabilityOf(intent: string): number;
+  /** How well each answer's own text matches the message, relative to the best match (0..1; see evidence.ts). */
+  evidenceOf(intent: string): number;
   /** Share of the message's feature weight the training data has seen, 0..1. */
   readonly coverage: number;
   /** The message names another organisation or country (intents/entities/elsewhere.yaml). */
   readonly elsewhere: boolean;
   /** The concepts of the lexicon the message's words belong to (intents/lexicon/). */
   readonly concepts: ReadonlySet<string>;
-  /** Cue words of the message's language (intents/languages/): the person speaks of themselves, addresses us. */
-  readonly cues: { readonly self: boolean; readonly you: boolean };
+  /**
+   * Cue words of the message's language (intents/languages/): the person speaks of themselves, addresses us,
+   * points back to the last answer ("they", "tamo").
+   */
+  readonly cues: { readonly self: boolean; readonly you: boolean; readonly anaphora: boolean };
+  /** Places the message asks about: not those it only says the person is from ("pozdrav iz Gračanice"). */
+  readonly asked: readonly PlaceMention[];
   /** Tokens that carry something besides courtesy (hello, thanks, please). */
   readonly contentTokens: number;
 }
@@ -43,6 +50,8 @@ export interface Understanding {
 const SELF = '@self';
 const YOU = '@you';
 const COURTESY = '@courtesy';
+const ORIGIN = '@origin';
+const ANAPHORA = '@anaphora';
 
 const TOP = 5;
 
@@ -115,7 +124,8 @@ export class Nlu {
   private readonly placeFinder: PlaceFinder;
   private readonly elsewhere: PhraseIndex<true>;
   private readonly speller: SpellingCorrector;
-  private readonly concepts: WordFinder;
+  /** Concepts by the language of the message (its words and those listed for any language). */
+  private readonly concepts: ReadonlyMap<Language, WordFinder>;
   private readonly cueWords: ReadonlyMap<Language, WordFinder>;
   private readonly variants: ReadonlyMap<Language, ReadonlyMap<string, string>>;
   private readonly evidence: KnowledgeEvidence;
@@ -149,11 +159,23 @@ export class Nlu {
     this.placeFinder = new PlaceFinder(kb.places);
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(tokens.flat());
-    this.concepts = new WordFinder(kb.concepts);
+    const conceptsIn = (language: Language | 'any') => kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? [])] }));
+    this.concepts = new Map(LANGUAGE_MODULES.map((m) => [m.id, new WordFinder(conceptsIn(m.id))]));
+    // Answers hold every language: their words are looked up in all of them.
+    const anyConcept = new WordFinder(kb.concepts.map((c) => ({ id: c.id, words: Object.values(c.words).flat() })));
     this.cueWords = new Map(
       LANGUAGE_MODULES.map((m) => {
         const d = data.get(m.id);
-        return [m.id, new WordFinder(d ? [{ id: SELF, words: d.self }, { id: YOU, words: d.you }, { id: COURTESY, words: d.courtesy }] : [])];
+        const lists = d
+          ? [
+              { id: SELF, words: d.self },
+              { id: YOU, words: d.you },
+              { id: COURTESY, words: d.courtesy },
+              { id: ORIGIN, words: d.origin },
+              { id: ANAPHORA, words: d.anaphora },
+            ]
+          : [];
+        return [m.id, new WordFinder(lists)];
       }),
     );
     this.variants = new Map(
@@ -183,23 +205,22 @@ export class Nlu {
     this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
     this.scratch = new Float32Array(this.intents.length);
     // Evidence keys of a word: the concepts it belongs to, and its first six letters (language-neutral).
-    this.evidence = new KnowledgeEvidence(kb, (word) => {
-      const keys = this.concepts.ofWord(word).map((c) => `#${c}`);
-      if (word.length >= 3) keys.push(word.slice(0, 6));
-      return keys;
-    });
+    this.evidence = new KnowledgeEvidence(kb, (word) => evidenceKeys(word, anyConcept));
   }
 
   understand(text: string, options: UnderstandOptions = {}): Understanding {
     const folded = fold(text);
     const script = scriptOf(text);
-    const language = this.detector.detect(text, script, folded);
-    const cues = this.cueWords.get(language.language)!;
     let tokens = tokenize(folded);
-    const marks = cues.find(tokens);
+    const language = this.detectLanguage(text, script, folded, tokens);
+    const cues = this.cueWords.get(language.language)!;
+    let marks = cues.find(tokens);
     const courtesy = marks.map((m) => m.includes(COURTESY));
     const contentTokens = courtesy.filter((c) => !c).length;
-    if (options.dropCourtesy && contentTokens > 0) tokens = tokens.filter((_t, i) => !courtesy[i]);
+    if (options.dropCourtesy && contentTokens > 0) {
+      tokens = tokens.filter((_t, i) => !courtesy[i]);
+      marks = marks.filter((_m, i) => !courtesy[i]);
+    }
     const bag = this.bag;
     bag.clear();
     const { places, words, concepts } = this.features(tokens, language.language, false, bag);
@@ -207,7 +228,8 @@ export class Nlu {
     this.nearest(x);
     const logits = this.model.scores(x, this.scratch);
     softmaxInPlace(logits);
-    const evidence = this.options.evidence > 0 ? this.evidence.scores(words) : undefined;
+    const lexicon = this.concepts.get(language.language)!;
+    const evidence = this.options.evidence > 0 ? this.evidence.scores(words, (w) => evidenceKeys(w, lexicon)) : undefined;
     let best = 0;
     for (const score of evidence?.values() ?? []) best = Math.max(best, score);
     const scale = Math.max(best, this.options.evidenceScale);
@@ -225,6 +247,7 @@ export class Nlu {
     };
     const elsewhere = this.elsewhere.find(tokens) ?? false;
     const cue = (id: string) => marks.some((m) => m.includes(id));
+    const evidenceOf = (intent: string) => (best > 0 ? (evidence?.get(intent) ?? 0) / best : 0);
     return {
       language,
       script,
@@ -232,12 +255,29 @@ export class Nlu {
       places,
       ranked,
       probabilityOf,
+      evidenceOf,
       coverage: x.coverage,
       elsewhere,
       concepts: new Set(concepts.flat()),
-      cues: { self: cue(SELF), you: cue(YOU) },
+      cues: { self: cue(SELF), you: cue(YOU), anaphora: cue(ANAPHORA) },
+      asked: places.filter((p) => !(marks[p.start - 1]?.includes(ORIGIN) ?? false)),
       contentTokens,
     };
+  }
+
+  /**
+   * The message's language, read without the places it names: "I live in Zvečan" is English although "č" is a
+   * Serbian letter, and "Fushë Kosovë" does not make a Serbian sentence Albanian.
+   */
+  private detectLanguage(text: string, script: Script, folded: string, tokens: readonly string[]): LanguageGuess {
+    const places = this.placeFinder.find(tokens, (w) => this.speller.has(w), (w) => this.speller.correct(w));
+    if (places.length === 0) return this.detector.detect(text, script, folded);
+    const named = new Set(places.flatMap((p) => tokens.slice(p.start, p.end)));
+    const rest = text
+      .split(/([^\p{L}\p{N}]+)/u)
+      .filter((word) => !named.has(fold(word)))
+      .join('');
+    return this.detector.detect(rest, scriptOf(rest) === 'none' ? script : scriptOf(rest));
   }
 
   /**
@@ -267,8 +307,9 @@ export class Nlu {
       } else masked.push(standard(tokens[i]!));
     }
     // Concepts of the word as written and as corrected: the lexicon lists what people write.
-    const found = this.concepts.find(original);
-    const concepts = masked.map((t, i) => (t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...this.concepts.ofWord(t)])]));
+    const lexicon = this.concepts.get(language)!;
+    const found = lexicon.find(original);
+    const concepts = masked.map((t, i) => (t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...lexicon.ofWord(t)])]));
     const stem = languageModule(language).stem;
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
     addFeatures(bag, masked, stems, concepts, this.options.weights, this.vocabulary, this.vectorizer.index, learn);
@@ -305,4 +346,11 @@ export class Nlu {
       if (d > best[c]!) best[c] = d;
     }
   }
+}
+
+/** Evidence keys of a word: the concepts it belongs to, and its first six letters (language-neutral). */
+function evidenceKeys(word: string, concepts: WordFinder): string[] {
+  const keys = concepts.ofWord(word).map((c) => `#${c}`);
+  if (word.length >= 3) keys.push(word.slice(0, 6));
+  return keys;
 }

@@ -80,11 +80,16 @@ const FAST: (string | undefined)[] = (() => {
   return table;
 })();
 
-/** Removes control characters, markup tags and invisible noise, keeping what a person could have meant. */
+/**
+ * Removes control characters, markup tags and invisible noise, keeping what a person could have meant. E-mail
+ * addresses and links are left out too: their parts ("ana", "example", "org") say nothing of the question.
+ */
 export function clean(text: string): string {
   return text
     .replace(CONTROL, ' ')
     .replace(/<[^>]{0,200}>/g, ' ')
+    .replace(/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(\.[\p{L}\p{N}-]+)+/gu, ' ')
+    .replace(/\b(https?:\/\/|www\.)\S+/giu, ' ')
     .replace(/[\u200B-\u200F\u2028-\u202E\u2060-\u206F]/g, '')
     .replace(/\s+/g, ' ')
     .trim();

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/knowledge/load.js';
 
 function run(script: string, input = '', args: string[] = []) {
-  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: PROJECT_ROOT, input, encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: PROJECT_ROOT, input, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
 }
 
 describe('ask --jsonl', () => {
