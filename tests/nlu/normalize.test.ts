@@ -57,3 +57,14 @@ describe('clean and hasWords', () => {
     expect(hasWords('ок')).toBe(true);
   });
 });
+
+describe('clean leaves out addresses', () => {
+  it('drops e-mail addresses and links, which say nothing of the question', () => {
+    expect(clean('write to ana.b@example.org or see https://x.example/a?b=1, thanks')).toBe('write to or see thanks');
+    expect(clean('www.osce.org/kosovo is it yours?')).toBe('is it yours?');
+  });
+  it('keeps a lone @handle and text with @ that is no address', () => {
+    expect(clean('@oscekosovo on x?')).toBe('@oscekosovo on x?');
+    expect(clean('a@b')).toBe('a@b');
+  });
+});
