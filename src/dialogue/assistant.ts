@@ -2,7 +2,7 @@ import { LOCALES, languageOf, localeOf, type Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import type { AssistantObserver } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
-import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
+import type { Answer, DialogueKey, IntentPhrases, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
 import { Nlu, type Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf, type Script } from '../nlu/normalize.js';
 import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
@@ -24,6 +24,9 @@ export interface AssistantOptions {
 }
 
 type Draft = Omit<Reply, 'lang'>;
+
+/** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
+const REQUEST_REACH = 3;
 
 /** Small talk: a message read as one of these may be a question with courtesy attached. */
 const SOCIAL: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'acknowledge']);
@@ -53,6 +56,8 @@ export class Assistant {
   private readonly aspects: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Concepts that make a message one intent whatever else it says (intents/*.yaml `decisive`). */
   private readonly decisiveConcepts: ReadonlyMap<string, string>;
+  /** Concepts one of which a question must name to be an intent (intents/*.yaml `requires`). */
+  private readonly requires: ReadonlyMap<string, NonNullable<IntentPhrases['requires']>>;
   /** The turn being answered, for quiz events. */
   private current = { channel: 'unknown', sessionId: '', source: undefined as string | undefined };
 
@@ -72,6 +77,7 @@ export class Assistant {
     this.missionFacts = new Set(answers.filter((a) => a.kind === 'noinfo' || ['about', 'facts', 'contact'].includes(a.topic)).map((a) => a.intent));
     this.aspects = new Map(kb.intents.filter((i) => Object.keys(i.aspects).length > 0).map((i) => [i.intent, i.aspects]));
     this.decisiveConcepts = new Map(kb.intents.flatMap((i) => i.decisive.map((c) => [c, i.intent] as const)));
+    this.requires = new Map(kb.intents.flatMap((i) => (i.requires ? [[i.intent, i.requires] as const] : [])));
   }
 
   get activeSessions(): number {
@@ -136,19 +142,32 @@ export class Assistant {
       return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script);
     }
 
-    const u = this.understand(text, session);
+    const u = this.understand(text);
     const locale = replyLanguage(turn.lang, session, u, turn.langHint);
     const best = u.ranked[0]!;
 
-    const target = this.lexicon.languageIn(u.tokens);
+    // "Translate this…", "how many member states has the OSCE": not questions about the Mission, whatever they name.
+    if (this.decisive(u) === OUT_OF_SCOPE) return this.notUnderstood(locale, best.probability);
+    const named = this.lexicon.languageIn(u.tokens);
+    const target = named?.value;
     // "na shqip", or a clear request to switch; not a longer message that merely names a language.
     const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.switchLanguage);
     if (target && asksToSwitch) return this.switchLanguage(target, script, session);
+    const requested = named && u.requests.some((i) => i >= named.start - REQUEST_REACH && i < named.end + REQUEST_REACH);
+    if (target && requested && best.probability >= this.policy.answer && this.kb.answers.has(best.intent)) {
+      // "in english pls, whats the main email": a question asked together with the language to answer it in; from
+      // now on the conversation is in that language, as after a switch.
+      session.chosen = target === 'sr' ? localeOf('sr', script === 'Cyrl') : target;
+      return this.decideIntent(session, u, session.chosen);
+    }
+    return this.decideIntent(session, u, locale);
+  }
 
+  /** What to say to a message understood as `u`, in `locale`. */
+  private decideIntent(session: Session, u: Understanding, locale: Locale): Reply {
+    const best = u.ranked[0]!;
     let { intent, probability } = best;
     if (intent === 'crisis' && probability >= this.policy.crisis) return this.dialogueIntent(intent, probability, locale, session);
-    // "Translate this…", "how many member states has the OSCE": not questions about the Mission, whatever they name.
-    if (this.decisive(u) === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
     let place: Place | undefined = u.asked[0]?.place;
     // A topic whose answer does not depend on the place, recognised with confidence ("basketball tournament
     // Prishtina", "hotels in Peja" as out of scope, "quiz Prizren"), is what the message is about: not a follow-up.
@@ -177,6 +196,8 @@ export class Assistant {
     if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
     if (probability >= this.policy.answer) {
       // What the question asks of the topic may be something its answer does not hold, or another answer's.
+      const requires = this.requires.get(intent);
+      if (requires && !requires.any.some((c) => u.concepts.has(c))) intent = requires.else;
       const aspect = this.aspectOf(intent, u);
       if (aspect === 'not_held') return this.notHeld(intent, probability, locale);
       if (aspect) intent = aspect;
@@ -197,7 +218,7 @@ export class Assistant {
    * "Добар дан, ко данас управља мисијом?" and "…, thanks in advance" are read without their courtesy words when
    * the whole reads as a greeting or thanks.
    */
-  private understand(text: string, _session: Session): Understanding {
+  private understand(text: string): Understanding {
     const u = this.nlu.understand(text);
     if (!SOCIAL.has(u.ranked[0]!.intent) || u.contentTokens < 2) return u;
     const bare = this.nlu.understand(text, { dropCourtesy: true });
@@ -214,7 +235,13 @@ export class Assistant {
   private followUp(u: Understanding, probability: number, last: string): { intent: string; probability: number } | undefined {
     if (u.tokens.length > this.policy.followUpTokens) return undefined;
     const p = u.probabilityOf(last);
-    if (u.cues.anaphora && u.evidenceOf(last) >= 1) return { intent: last, probability: Math.max(p, this.policy.answer) };
+    const continues = { intent: last, probability: Math.max(p, this.policy.answer) };
+    if (u.cues.anaphora) {
+      // "koliko ih je ukupno?", "are they setting up new ones anywhere?": pointing back, naming no topic of its own.
+      if (!u.topical && probability < this.policy.sure) return continues;
+      // "who founded that institute?": pointing back to words of the last answer, unless another topic is clear.
+      if (u.evidenceOf(last) >= 1 && p >= this.policy.candidate && probability < this.policy.sure) return continues;
+    }
     if (probability >= this.policy.answer) return undefined;
     const boosted = (p * this.policy.followUpPrior) / (p * this.policy.followUpPrior + (1 - p));
     return boosted >= this.policy.answer ? { intent: last, probability: boosted } : undefined;

@@ -91,8 +91,8 @@ export class Lexicon {
     return this.labels.get(folded);
   }
 
-  /** A language or script named in the message ("na shqip" → sq), longest phrase first. */
-  languageIn(tokens: readonly string[]): Locale | 'sr' | undefined {
-    return this.languages.find(tokens);
+  /** A language or script named in the message ("na shqip" → sq), longest phrase first, with where it stands. */
+  languageIn(tokens: readonly string[]): { value: Locale | 'sr'; start: number; end: number } | undefined {
+    return this.languages.findSpan(tokens);
   }
 }

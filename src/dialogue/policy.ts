@@ -5,6 +5,7 @@
  */
 export interface Policy {
   readonly answer: number;
+  readonly sure: number;
   readonly clarify: number;
   readonly candidate: number;
   readonly maxChars: number;
@@ -20,6 +21,8 @@ export interface Policy {
 export const POLICY: Policy = {
   /** Answer when the best topic is at least this likely (out-of-scope messages fall below it, or to the none class). */
   answer: 0.5,
+  /** A topic this likely is what the message is about, even if it points back to the last answer. */
+  sure: 0.9,
   /** Below `answer`, ask back with the closest topics when the best is at least this likely. */
   clarify: 0.2,
   /** Topics offered when asking back must be at least this likely. */

@@ -169,7 +169,13 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
     if (basename(file).replace(/\.ya?ml$/, '') !== data.intent)
       problems.push({ file: name, entry: 'intent', message: `"${data.intent}" does not match the file name` });
     intents.push(
-      Object.freeze({ intent: data.intent, utterances: Object.freeze({ ...data.utterances }), aspects: Object.freeze({ ...data.aspects }), decisive: Object.freeze([...data.decisive]) }),
+      Object.freeze({
+        intent: data.intent,
+        utterances: Object.freeze({ ...data.utterances }),
+        aspects: Object.freeze({ ...data.aspects }),
+        decisive: Object.freeze([...data.decisive]),
+        ...(data.requires ? { requires: Object.freeze({ any: Object.freeze([...data.requires.any]), else: data.requires.else }) } : {}),
+      }),
     );
   }
   checkPhrases(intents, problems);
@@ -185,7 +191,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       conceptFile.set(c.id, name);
       const words: Partial<Record<Language | 'any', string[]>> = {};
       for (const [variety, list] of Object.entries(c.words) as [Variety, string[]][]) (words[VARIETIES[variety]] ??= []).push(...list);
-      concepts.push(Object.freeze({ id: c.id, words: Object.freeze(words) }));
+      concepts.push(Object.freeze({ id: c.id, topic: c.topic, words: Object.freeze(words) }));
     }
   }
   const languageData: LanguageData[] = [];
@@ -219,8 +225,11 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       problems.push({ file: `intents/${id}.yaml`, message: `unknown intent: no answer in content/answers/${id}.yaml` });
   }
   const conceptIds = new Set(concepts.map((c) => c.id));
-  for (const { intent, aspects, decisive } of intents) {
+  for (const { intent, aspects, decisive, requires } of intents) {
     const name = `intents/${intent}.yaml`;
+    for (const concept of requires?.any ?? [])
+      if (!conceptIds.has(concept)) problems.push({ file: name, entry: 'requires.any', message: `unknown concept "${concept}" (see intents/lexicon/)` });
+    if (requires && !answerIds.has(requires.else)) problems.push({ file: name, entry: 'requires.else', message: `unknown intent "${requires.else}"` });
     for (const [concept, target] of Object.entries(aspects)) {
       if (!conceptIds.has(concept)) problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown concept (see intents/lexicon/)` });
       if (target !== 'not_held' && !answerIds.has(target)) problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown intent "${target}"` });

@@ -48,6 +48,11 @@ export const IntentFile = z.strictObject({
   aspects: z.record(IntentId, z.union([z.literal('not_held'), IntentId])).default({}),
   /** A message holding one of these concepts is this intent, whatever else it says (out_of_scope: "translate…"). */
   decisive: z.array(IntentId).default([]),
+  /**
+   * A question is this intent only when it names one of these concepts; otherwise it is the `else` intent
+   * (contact: "is there an office of yours in Prizren?" names no phone, e-mail or address, so it asks about offices).
+   */
+  requires: z.strictObject({ any: z.array(IntentId).min(1), else: IntentId }).optional(),
   utterances: z.strictObject({
     en: Phrases('en'),
     sq: Phrases('sq'),
@@ -159,6 +164,8 @@ export const LanguageDataFile = z.strictObject({
   origin: z.array(Word).default([]),
   /** Words that point back to the last answer (they, there, that one): a follow-up without a topic word. */
   anaphora: z.array(Word).default([]),
+  /** Words that ask the assistant to do something (please, write, repeat): with a language named, use that language. */
+  request: z.array(Word).default([]),
 });
 
 /**
@@ -193,6 +200,11 @@ export const LexiconFile = z.strictObject({
         id: IntentId,
         /** What the concept means, in a few English words, for whoever edits it. */
         gloss: z.string().trim().min(1),
+        /**
+         * false for concepts that say nothing of which topic is asked (how many, the past, a name, the Mission
+         * itself): a short follow-up with only these ("koliko ih je?") continues the last topic.
+         */
+        topic: z.boolean().default(true),
         words: z.partialRecord(z.enum(Object.keys(VARIETIES) as [Variety, ...Variety[]]), z.array(Word).min(1)),
       }),
     )

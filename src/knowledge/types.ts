@@ -35,6 +35,8 @@ export interface IntentPhrases {
   readonly aspects: Readonly<Record<string, string>>;
   /** Concepts that make a message this intent whatever else it says. */
   readonly decisive: readonly string[];
+  /** Concepts one of which a question must name to be this intent, and the intent it is otherwise. */
+  readonly requires?: { readonly any: readonly string[]; readonly else: string };
 }
 
 export interface Place {
@@ -84,6 +86,8 @@ export interface QuizQuestion {
  */
 export interface Concept {
   readonly id: string;
+  /** False when it says nothing of which topic is asked (how many, the past, a name). */
+  readonly topic: boolean;
   readonly words: Readonly<Partial<Record<Language | 'any', readonly string[]>>>;
 }
 
@@ -97,6 +101,7 @@ export interface LanguageData {
   readonly courtesy: readonly string[];
   readonly origin: readonly string[];
   readonly anaphora: readonly string[];
+  readonly request: readonly string[];
 }
 
 export interface KnowledgeBase {

@@ -35,12 +35,20 @@ export interface Understanding {
   readonly elsewhere: boolean;
   /** The concepts of the lexicon the message's words belong to (intents/lexicon/). */
   readonly concepts: ReadonlySet<string>;
+  /** The message names a concept of some topic (not only "how many", "before", a name). */
+  readonly topical: boolean;
   /**
    * Cue words of the message's language (intents/languages/): the person speaks of themselves, addresses us,
    * points back to the last answer ("they", "tamo").
    */
   readonly cues: { readonly self: boolean; readonly you: boolean; readonly anaphora: boolean };
-  /** Places the message asks about: not those it only says the person is from ("pozdrav iz Gračanice"). */
+  /** Positions of the words that ask the assistant to do something (please, write, repeat, daj). */
+  readonly requests: readonly number[];
+  /**
+   * Places the message asks about, the likeliest first: not those the person only says they are from ("pozdrav iz
+   * opštine Zvečan"), and a town with a regional centre before another ("I live near Štrpce, the closest town is
+   * Prizren: is there an office?").
+   */
   readonly asked: readonly PlaceMention[];
   /** Tokens that carry something besides courtesy (hello, thanks, please). */
   readonly contentTokens: number;
@@ -52,6 +60,9 @@ const YOU = '@you';
 const COURTESY = '@courtesy';
 const ORIGIN = '@origin';
 const ANAPHORA = '@anaphora';
+const REQUEST = '@request';
+/** A place counts as where the person is from when an origin word stands at most this many words before it. */
+const ORIGIN_REACH = 4;
 
 const TOP = 5;
 
@@ -129,6 +140,8 @@ export class Nlu {
   private readonly cueWords: ReadonlyMap<Language, WordFinder>;
   private readonly variants: ReadonlyMap<Language, ReadonlyMap<string, string>>;
   private readonly evidence: KnowledgeEvidence;
+  /** Concepts that say which topic is asked. */
+  private readonly topical: ReadonlySet<string>;
   private readonly vectorizer = new Vectorizer();
   private readonly vocabulary = new StemVocabulary();
   private readonly model: SoftmaxClassifier;
@@ -161,6 +174,7 @@ export class Nlu {
     this.speller = new SpellingCorrector(tokens.flat());
     const conceptsIn = (language: Language | 'any') => kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? [])] }));
     this.concepts = new Map(LANGUAGE_MODULES.map((m) => [m.id, new WordFinder(conceptsIn(m.id))]));
+    this.topical = new Set(kb.concepts.filter((c) => c.topic).map((c) => c.id));
     // Answers hold every language: their words are looked up in all of them.
     const anyConcept = new WordFinder(kb.concepts.map((c) => ({ id: c.id, words: Object.values(c.words).flat() })));
     this.cueWords = new Map(
@@ -173,6 +187,7 @@ export class Nlu {
               { id: COURTESY, words: d.courtesy },
               { id: ORIGIN, words: d.origin },
               { id: ANAPHORA, words: d.anaphora },
+              { id: REQUEST, words: d.request },
             ]
           : [];
         return [m.id, new WordFinder(lists)];
@@ -259,8 +274,12 @@ export class Nlu {
       coverage: x.coverage,
       elsewhere,
       concepts: new Set(concepts.flat()),
+      topical: concepts.some((list) => list.some((c) => this.topical.has(c))),
       cues: { self: cue(SELF), you: cue(YOU), anaphora: cue(ANAPHORA) },
-      asked: places.filter((p) => !(marks[p.start - 1]?.includes(ORIGIN) ?? false)),
+      requests: marks.flatMap((m, i) => (m.includes(REQUEST) ? [i] : [])),
+      asked: places
+        .filter((p) => !marks.slice(Math.max(0, p.start - ORIGIN_REACH), p.start).some((m) => m.includes(ORIGIN)))
+        .sort((a, b) => Number(a.place.kind === 'municipality') - Number(b.place.kind === 'municipality')),
       contentTokens,
     };
   }

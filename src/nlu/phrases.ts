@@ -18,15 +18,23 @@ export class PhraseIndex<T> {
   }
 
   find(tokens: readonly string[]): T | undefined {
-    let single: T | undefined;
+    return this.findSpan(tokens)?.value;
+  }
+
+  /** The first listed phrase of the tokens (a longer one before a single word), with where it stands. */
+  findSpan(tokens: readonly string[]): { value: T; start: number; end: number } | undefined {
+    let single: { value: T; start: number; end: number } | undefined;
     for (let i = 0; i < tokens.length; i++) {
       if (this.firstWords.has(tokens[i]!)) {
         for (let n = Math.min(MAX_WORDS, tokens.length - i); n >= 2; n--) {
           const value = this.phrases.get(tokens.slice(i, i + n).join(' '));
-          if (value !== undefined) return value;
+          if (value !== undefined) return { value, start: i, end: i + n };
         }
       }
-      single ??= this.phrases.get(tokens[i]!);
+      if (!single) {
+        const value = this.phrases.get(tokens[i]!);
+        if (value !== undefined) single = { value, start: i, end: i + 1 };
+      }
     }
     return single;
   }
