@@ -3,7 +3,8 @@
 #   docker build -t osce-kosovo-assistant .
 #   docker run --rm -p 3978:3978 osce-kosovo-assistant
 
-# 1. Compile TypeScript and copy the Web Chat bundle into dist/ (needs the dev dependencies).
+# 1. Compile TypeScript, copy the Web Chat bundle into dist/ and train the engine ahead of time into
+#    .cache/model-dist.bin, which the server loads at start instead of training (needs the dev dependencies).
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -12,6 +13,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+COPY content ./content
+COPY intents ./intents
 RUN npm run build
 
 # 2. Production dependencies only (better-sqlite3 compiles its native part here).
@@ -28,6 +31,9 @@ ENV NODE_ENV=production PORT=3978 HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The trained model: made from exactly this code and content, so the server starts without training (a model that
+# does not match is ignored and the engine trained at start, which takes a few seconds).
+COPY --from=build /app/.cache/model-dist.bin ./.cache/model-dist.bin
 COPY package.json ./
 COPY content ./content
 COPY intents ./intents

@@ -3,7 +3,8 @@ import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import type { AssistantObserver } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
 import type { Answer, DialogueKey, IntentPhrases, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
-import { Nlu, type Understanding } from '../nlu/nlu.js';
+import { loadNlu } from '../nlu/model-file.js';
+import type { Nlu, Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf, type Script } from '../nlu/normalize.js';
 import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
 import { POLICY, type Policy } from './policy.js';
@@ -13,7 +14,7 @@ import { SessionStore, type Session, type SessionStoreOptions } from './session.
 
 export interface AssistantOptions {
   sessions?: SessionStoreOptions;
-  /** A trained NLU to share between assistants (tests, benchmarks); trained from `kb` when absent. */
+  /** A trained NLU to share between assistants (tests, benchmarks); loaded or trained from `kb` when absent. */
   nlu?: Nlu;
   /** Thresholds (see policy.ts); the defaults are the tuned ones. */
   policy?: Policy;
@@ -65,7 +66,7 @@ export class Assistant {
     readonly kb: KnowledgeBase,
     options: AssistantOptions = {},
   ) {
-    this.nlu = options.nlu ?? new Nlu(kb);
+    this.nlu = options.nlu ?? loadNlu(kb).nlu;
     this.lexicon = new Lexicon(kb);
     this.sessions = new SessionStore(options.sessions);
     this.policy = options.policy ?? POLICY;

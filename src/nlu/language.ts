@@ -5,6 +5,17 @@ import { fold, scriptOf, type Script } from './normalize.js';
 
 const LANGUAGES: readonly Language[] = LANGUAGE_MODULES.map((m) => m.id);
 
+export interface LanguageDetectorState {
+  grams: Float64Array;
+  words: string[];
+  /** Each word's log-probabilities per language, one row after another. */
+  rows: Float64Array;
+  totals: Float64Array;
+  priors: Float64Array;
+  vocabulary: number;
+  unseen: Float64Array;
+}
+
 export interface LanguageGuess {
   language: Language;
   /** Posterior of the best language, 0..1. */
@@ -22,16 +33,31 @@ export interface LanguageGuess {
 export class LanguageDetector {
   // Log-probabilities per language (counts while training): character bigrams and trigrams numbered from their
   // letters (no strings), then whole words in a map; `unseen` for words never met.
-  private readonly grams = new Float64Array(GRAM_SLOTS * LANGUAGES.length);
+  private readonly grams: Float64Array = new Float64Array(GRAM_SLOTS * LANGUAGES.length);
   private readonly words = new Map<string, Float64Array>();
-  private readonly totals = new Float64Array(LANGUAGES.length);
+  private readonly totals: Float64Array = new Float64Array(LANGUAGES.length);
   private readonly priors: Float64Array;
   private readonly vocabulary: number;
   private readonly unseen: Float64Array;
 
-  /** @param samples training phrases, already folded (see normalize.ts), with their language. */
-  constructor(samples: ReadonlyArray<{ folded: string; language: Language }>) {
+  /**
+   * @param source training phrases, already folded (see normalize.ts), with their language; or the state of a
+   * detector trained before (see `state()`).
+   */
+  constructor(source: ReadonlyArray<{ folded: string; language: Language }> | LanguageDetectorState) {
     const L = LANGUAGES.length;
+    if (!Array.isArray(source)) {
+      const state = source as LanguageDetectorState;
+      this.grams = state.grams;
+      // Views into one array: no object and buffer of its own for each of thousands of words.
+      state.words.forEach((word, i) => this.words.set(word, state.rows.subarray(i * L, i * L + L)));
+      this.totals = state.totals;
+      this.priors = state.priors;
+      this.vocabulary = state.vocabulary;
+      this.unseen = state.unseen;
+      return;
+    }
+    const samples = source as ReadonlyArray<{ folded: string; language: Language }>;
     const docs = new Float64Array(L);
     // Words repeat across phrases: count them first, then add each distinct word's n-grams once, times its count.
     for (const { folded, language } of samples) {
@@ -67,6 +93,15 @@ export class LanguageDetector {
     for (let i = 0; i < this.grams.length; i++) this.grams[i] = Math.log(this.grams[i]! + 1) - denominators[i % L]!;
     for (const row of this.words.values()) for (let li = 0; li < L; li++) row[li] = Math.log(row[li]! + 1) - denominators[li]!;
     this.unseen = Float64Array.from(denominators, (d) => -d);
+  }
+
+  /** What the detector learnt, to keep in a file and restore without training (see model-file.ts). */
+  state(): LanguageDetectorState {
+    const L = LANGUAGES.length;
+    const words = [...this.words.keys()];
+    const rows = new Float64Array(words.length * L);
+    words.forEach((word, i) => rows.set(this.words.get(word)!, i * L));
+    return { grams: this.grams, words, rows, totals: this.totals, priors: this.priors, vocabulary: this.vocabulary, unseen: this.unseen };
   }
 
   /** `script` and `folded` may be given when the caller has them already. */

@@ -2,14 +2,14 @@ import { LOCALES, languageOf, type Language } from '../core/locale.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
 import { WordFinder } from './concepts.js';
 import { KnowledgeEvidence } from './evidence.js';
-import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addFeatures, type FeatureWeights, type SparseVector } from './features.js';
-import { LanguageDetector, type LanguageGuess } from './language.js';
+import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addFeatures, type FeatureWeights, type SparseVector, type VectorizerState } from './features.js';
+import { LanguageDetector, type LanguageDetectorState, type LanguageGuess } from './language.js';
 import { LANGUAGE_MODULES, languageModule } from './languages/index.js';
 import { fold, scriptOf, type Script } from './normalize.js';
 import { PhraseIndex } from './phrases.js';
 import { PlaceFinder, type PlaceMention } from './places.js';
 import { DEFAULT_SOFTMAX, SoftmaxClassifier, softmaxInPlace, type SoftmaxOptions } from './softmax.js';
-import { SpellingCorrector } from './spelling.js';
+import { SpellingCorrector, type SpellerState } from './spelling.js';
 import { tokenize } from './tokenize.js';
 
 export interface RankedIntent {
@@ -110,6 +110,21 @@ export interface UnderstandOptions {
   dropCourtesy?: boolean;
 }
 
+/** What training learns: enough to restore an Nlu without training again. */
+export interface NluState {
+  intents: string[];
+  detector: LanguageDetectorState;
+  speller: SpellerState;
+  vectorizer: VectorizerState;
+  vocabulary: string[];
+  model: { weights: Float32Array; bias: Float32Array };
+  postingStart: Int32Array;
+  postingExample: Int32Array;
+  postingValue: Float32Array;
+  exampleClass: Int32Array;
+  commonFeature: number;
+}
+
 export interface TrainingExample {
   readonly text: string;
   readonly language: Language;
@@ -143,7 +158,7 @@ export class Nlu {
   /** Concepts that say which topic is asked. */
   private readonly topical: ReadonlySet<string>;
   private readonly vectorizer = new Vectorizer();
-  private readonly vocabulary = new StemVocabulary();
+  private readonly vocabulary: StemVocabulary;
   private readonly model: SoftmaxClassifier;
   /** Training vectors by feature (compressed sparse columns), for the nearest-phrase similarity. */
   private readonly postingStart: Int32Array;
@@ -157,21 +172,27 @@ export class Nlu {
   private readonly scratch: Float32Array;
   private readonly bag = new FeatureBag();
 
+  /**
+   * Trains on the examples (by default every training phrase of the knowledge base), or restores what was
+   * trained before from its state (see `state()` and model-file.ts), which takes a fraction of the time.
+   */
   constructor(
     kb: KnowledgeBase,
-    examples: readonly TrainingExample[] = trainingExamples(kb),
+    source: readonly TrainingExample[] | NluState = trainingExamples(kb),
     private readonly options: NluOptions = DEFAULT_NLU,
   ) {
-    this.intents = [...new Set(examples.map((e) => e.intent))].sort();
+    const trained = Array.isArray(source) ? undefined : (source as NluState);
+    const examples = trained ? [] : (source as readonly TrainingExample[]);
+    this.intents = trained?.intents ?? [...new Set(examples.map((e) => e.intent))].sort();
     this.intentIndex = new Map(this.intents.map((intent, i) => [intent, i]));
     const folded = examples.map((e) => fold(e.text));
     const tokens = folded.map(tokenize);
     const data = new Map(kb.languageData.map((d) => [d.language, d]));
     const cueSamples = kb.languageData.flatMap((d) => d.cues.map((w) => ({ folded: fold(w.replace('*', '')), language: d.language })));
-    this.detector = new LanguageDetector([...examples.map((e, i) => ({ folded: folded[i]!, language: e.language })), ...cueSamples]);
+    this.detector = new LanguageDetector(trained?.detector ?? [...examples.map((e, i) => ({ folded: folded[i]!, language: e.language })), ...cueSamples]);
     this.placeFinder = new PlaceFinder(kb.places);
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
-    this.speller = new SpellingCorrector(tokens.flat());
+    this.speller = new SpellingCorrector(trained?.speller ?? tokens.flat());
     const conceptsIn = (language: Language | 'any') => kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? [])] }));
     this.concepts = new Map(LANGUAGE_MODULES.map((m) => [m.id, new WordFinder(conceptsIn(m.id))]));
     this.topical = new Set(kb.concepts.filter((c) => c.topic).map((c) => c.id));
@@ -196,31 +217,63 @@ export class Nlu {
     this.variants = new Map(
       LANGUAGE_MODULES.map((m) => [m.id, new Map(Object.entries(data.get(m.id)?.variants ?? {}).map(([k, v]) => [fold(k), fold(v)]))]),
     );
-    const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag));
-    const ys = examples.map((e) => this.intentIndex.get(e.intent)!);
-    this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
-    // Postings by feature: each feature's run starts after those of the features before it.
-    const counts = new Int32Array(this.vectorizer.size + 1);
-    counts.set(this.vectorizer.documentCounts, 1);
-    for (let i = 1; i < counts.length; i++) counts[i]! += counts[i - 1]!;
-    this.postingStart = counts.slice();
-    this.postingExample = new Int32Array(counts[counts.length - 1]!);
-    this.postingValue = new Float32Array(this.postingExample.length);
-    xs.forEach((x, example) => {
-      for (let k = 0; k < x.ids.length; k++) {
-        const at = counts[x.ids[k]!]!++;
-        this.postingExample[at] = example;
-        this.postingValue[at] = x.values[k]!;
-      }
-    });
-    this.dots = new Float32Array(xs.length);
-    this.touched = new Int32Array(xs.length);
-    this.exampleClass = Int32Array.from(ys);
-    this.classBest = new Float32Array(this.intents.length);
-    this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
-    this.scratch = new Float32Array(this.intents.length);
     // Evidence keys of a word: the concepts it belongs to, and its first six letters (language-neutral).
     this.evidence = new KnowledgeEvidence(kb, (word) => evidenceKeys(word, anyConcept));
+    if (trained) {
+      this.vocabulary = new StemVocabulary(trained.vocabulary);
+      this.vectorizer.restore(trained.vectorizer);
+      this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length, trained.model);
+      this.postingStart = trained.postingStart;
+      this.postingExample = trained.postingExample;
+      this.postingValue = trained.postingValue;
+      this.exampleClass = trained.exampleClass;
+      this.commonFeature = trained.commonFeature;
+    } else {
+      this.vocabulary = new StemVocabulary();
+      const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag));
+      const ys = examples.map((e) => this.intentIndex.get(e.intent)!);
+      this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
+      this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
+      // Postings by feature: each feature's run starts after those of the features before it. Common features
+      // are left out of the nearest-phrase similarity (see nearest()), so they get no run: two thirds of the
+      // postings, and of their memory.
+      const counts = new Int32Array(this.vectorizer.size + 1);
+      this.vectorizer.documentCounts.forEach((df, feature) => (counts[feature + 1] = df > this.commonFeature ? 0 : df));
+      for (let i = 1; i < counts.length; i++) counts[i]! += counts[i - 1]!;
+      this.postingStart = counts.slice();
+      this.postingExample = new Int32Array(counts[counts.length - 1]!);
+      this.postingValue = new Float32Array(this.postingExample.length);
+      xs.forEach((x, example) => {
+        for (let k = 0; k < x.ids.length; k++) {
+          if (this.vectorizer.documentCounts[x.ids[k]!]! > this.commonFeature) continue;
+          const at = counts[x.ids[k]!]!++;
+          this.postingExample[at] = example;
+          this.postingValue[at] = x.values[k]!;
+        }
+      });
+      this.exampleClass = Int32Array.from(ys);
+    }
+    this.dots = new Float32Array(this.exampleClass.length);
+    this.touched = new Int32Array(this.exampleClass.length);
+    this.classBest = new Float32Array(this.intents.length);
+    this.scratch = new Float32Array(this.intents.length);
+  }
+
+  /** What was learnt in training, to keep in a file and restore without training (see model-file.ts). */
+  state(): NluState {
+    return {
+      intents: [...this.intents],
+      detector: this.detector.state(),
+      speller: this.speller.state(),
+      vectorizer: this.vectorizer.state(),
+      vocabulary: this.vocabulary.state(),
+      model: this.model.state(),
+      postingStart: this.postingStart,
+      postingExample: this.postingExample,
+      postingValue: this.postingValue,
+      exampleClass: this.exampleClass,
+      commonFeature: this.commonFeature,
+    };
   }
 
   understand(text: string, options: UnderstandOptions = {}): Understanding {
@@ -343,12 +396,10 @@ export class Nlu {
     for (let k = 0; k < x.ids.length; k++) {
       const id = x.ids[k]!;
       const v = x.values[k]!;
-      const start = this.postingStart[id]!;
-      const end = this.postingStart[id + 1]!;
       // Features shared by a large share of all phrases ("<ka", "the") weigh little in a cosine but cost the
-      // most to accumulate: they are left out of this similarity.
-      if (end - start > this.commonFeature) continue;
-      for (let p = start; p < end; p++) {
+      // most to accumulate: they have no postings (see the constructor), so they are left out of this similarity.
+      const end = this.postingStart[id + 1]!;
+      for (let p = this.postingStart[id]!; p < end; p++) {
         const e = this.postingExample[p]!;
         if (dots[e] === 0) touched[count++] = e;
         dots[e]! += this.postingValue[p]! * v;

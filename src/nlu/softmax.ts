@@ -16,12 +16,18 @@ export class SoftmaxClassifier {
   private readonly weights: Float32Array;
   private readonly bias: Float32Array;
 
+  /** @param trained the weights and biases of a classifier trained before (see `state()`). */
   constructor(
     features: number,
     readonly classes: number,
+    trained?: { weights: Float32Array; bias: Float32Array },
   ) {
-    this.weights = new Float32Array(features * classes);
-    this.bias = new Float32Array(classes);
+    this.weights = trained?.weights ?? new Float32Array(features * classes);
+    this.bias = trained?.bias ?? new Float32Array(classes);
+  }
+
+  state(): { weights: Float32Array; bias: Float32Array } {
+    return { weights: this.weights, bias: this.bias };
   }
 
   train(xs: readonly SparseVector[], ys: readonly number[], o: SoftmaxOptions = DEFAULT_SOFTMAX): this {

@@ -4,13 +4,27 @@
  * with the next, replaced or inserted) and keeps the most frequent known one. Nothing is precomputed beyond
  * word counts, so start-up pays nothing; a correction costs a few hundred set lookups.
  */
+export interface SpellerState {
+  words: string[];
+  counts: Int32Array;
+}
+
 export class SpellingCorrector {
   private readonly frequency = new Map<string, number>();
   /** Corrections already worked out (bounded: made-up words must not grow it forever). */
   private readonly memo = new Map<string, string>();
 
-  constructor(words: Iterable<string>, private readonly minLength = 4) {
-    for (const w of words) this.frequency.set(w, (this.frequency.get(w) ?? 0) + 1);
+  /** @param source the training words (with repeats), or the state of a corrector made before (`state()`). */
+  constructor(
+    source: Iterable<string> | SpellerState,
+    private readonly minLength = 4,
+  ) {
+    if ('counts' in source) source.words.forEach((w, i) => this.frequency.set(w, source.counts[i]!));
+    else for (const w of source) this.frequency.set(w, (this.frequency.get(w) ?? 0) + 1);
+  }
+
+  state(): SpellerState {
+    return { words: [...this.frequency.keys()], counts: Int32Array.from(this.frequency.values()) };
   }
 
   has(word: string): boolean {

@@ -6,6 +6,7 @@ import { runTelegram } from '../channels/telegram/run.js';
 import { LOCALES } from '../core/locale.js';
 import { Assistant } from '../dialogue/assistant.js';
 import { loadKnowledgeOrThrow } from '../knowledge/load.js';
+import { MODEL_FILE, loadNlu, type LoadedNlu } from '../nlu/model-file.js';
 import { Analytics } from '../storage/analytics.js';
 import { databaseFile, openDatabase } from '../storage/db.js';
 import { buildApp } from './app.js';
@@ -14,12 +15,16 @@ import { Metrics } from './metrics.js';
 
 let config: Config;
 let assistant: Assistant;
+let model: LoadedNlu;
 let analytics: Analytics;
 const metrics = new Metrics();
 try {
   config = loadConfig();
   analytics = new Analytics(openDatabase(databaseFile(config.DATA_DIR)), config.RETENTION_DAYS);
-  assistant = new Assistant(loadKnowledgeOrThrow(), {
+  const kb = loadKnowledgeOrThrow();
+  model = loadNlu(kb);
+  assistant = new Assistant(kb, {
+    nlu: model.nlu,
     sessions: { ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 },
     observers: [analytics, metrics],
   });
@@ -30,6 +35,11 @@ try {
 }
 
 const app = await buildApp({ config, assistant, analytics, metrics });
+if (model.from === 'trained')
+  app.log.info(
+    { saved: model.saved, ...(model.error ? { error: model.error } : {}) },
+    model.saved ? `engine trained and saved to ${MODEL_FILE}: later starts load it` : 'engine trained; it could not be saved, so every start trains (run `npm run build` to train ahead)',
+  );
 // Retention: old questions, turns and ratings go at start and every hour.
 const purge = () => app.log.info({ deleted: analytics.purge(), retentionDays: config.RETENTION_DAYS }, 'retention applied');
 purge();

@@ -1,7 +1,8 @@
 import { Assistant, type AssistantOptions } from '../../src/dialogue/assistant.js';
 import { loadKnowledgeOrThrow } from '../../src/knowledge/load.js';
 import type { KnowledgeBase } from '../../src/knowledge/types.js';
-import { Nlu } from '../../src/nlu/nlu.js';
+import { loadNlu } from '../../src/nlu/model-file.js';
+import type { Nlu } from '../../src/nlu/nlu.js';
 
 let kb: KnowledgeBase | undefined;
 let nlu: Nlu | undefined;
@@ -13,6 +14,6 @@ export function knowledge(): KnowledgeBase {
 
 /** A fresh assistant (own conversations) sharing one trained NLU per test file. */
 export function assistant(options: Omit<AssistantOptions, 'nlu'> = {}): Assistant {
-  nlu ??= new Nlu(knowledge());
+  nlu ??= loadNlu(knowledge()).nlu;
   return new Assistant(knowledge(), { ...options, nlu });
 }
