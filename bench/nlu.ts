@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: accuracy on the held-out set (tests/heldout, never trained on) per language and overall,
- * out-of-scope refusal, the same for NLP.js trained on the same intents/, and speed: per-message latency,
- * throughput, start-up (loading + training) time and memory.
+ * `npm run bench`: accuracy on blind questions (written by people who saw only the fact sheet: the shared
+ * development set in ../shared/eval when present, and the project's own in bench/blind/), per reply language and
+ * category, side by side with NLP.js trained on the same intents/; accuracy on the held-out set (tests/heldout,
+ * written with the training phrases, never trained on); and speed: per-message latency, throughput, start-up
+ * (loading the content and the trained model) and memory. `--no-blind` skips the blind sets (a minute or two).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
@@ -10,10 +12,25 @@ import { OUT_OF_SCOPE } from '../src/core/intents.js';
 import { Assistant } from '../src/dialogue/assistant.js';
 import { PROJECT_ROOT, loadKnowledgeOrThrow } from '../src/knowledge/load.js';
 import { DEV_SET, heldOut, outOfScope } from '../tests/heldout/load.js';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { BLIND_DEV, ENGINES, blindTables, ownBlindSets, scoreBlind } from './blind.js';
 import { evaluate, pct, type Scores } from './evaluate.js';
 import { trainNlpJs } from './nlpjs.js';
 
 const kb = loadKnowledgeOrThrow();
+
+// ---- Blind questions, through the shared scorer: both engines on the same questions in one run.
+if (!process.argv.includes('--no-blind')) {
+  const sets = [...(existsSync(BLIND_DEV) ? [BLIND_DEV] : []), ...ownBlindSets()];
+  if (!existsSync(BLIND_DEV)) console.log('(../shared/eval is absent, as on a clone of the project alone: the shared blind set is skipped)\n');
+  console.log('## Blind questions\n');
+  for (const set of sets) {
+    const reports = Object.values(ENGINES).map(({ name, cmd }) => ({ name, report: scoreBlind(set, cmd) }));
+    const title = set === BLIND_DEV ? `Shared blind development set (${reports[0]!.report.total} questions)` : `Own blind set ${basename(set)} (${reports[0]!.report.total} questions)`;
+    console.log(`${blindTables(title, reports)}\n`);
+  }
+}
 // `--dev` evaluates on the development set instead (for tuning; the README reports the held-out set).
 const set = process.argv.includes('--dev') ? DEV_SET : undefined;
 const cases = heldOut(set);
@@ -91,7 +108,7 @@ console.log(`| latency per message, median | ${quantile(0.5).toFixed(3)} ms |`);
 console.log(`| latency per message, p99 | ${quantile(0.99).toFixed(3)} ms |`);
 console.log(`| throughput, one core | ${Math.round((texts.length * rounds * 1000) / elapsed)} messages/s |`);
 console.log(`| start-up: load and check content | ${best.loadMs.toFixed(0)} ms |`);
-console.log(`| start-up: train the engine | ${best.trainMs.toFixed(0)} ms |`);
+console.log(`| start-up: load the trained model (or train, when none matches) | ${best.trainMs.toFixed(0)} ms |`);
 console.log(`| start-up: total (median of 5) | ${(best.loadMs + best.trainMs).toFixed(0)} ms |`);
 console.log(`| RSS after start-up | ${best.rssMB.toFixed(0)} MB |`);
 console.log(`\nMachine: ${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}.`);
