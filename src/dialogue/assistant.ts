@@ -57,6 +57,8 @@ export class Assistant {
   private readonly aspects: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Concepts that make a message one intent whatever else it says (intents/*.yaml `decisive`). */
   private readonly decisiveConcepts: ReadonlyMap<string, string>;
+  /** Concepts of asking how to reach the Mission (intents/contact.yaml `requires`, less places and names). */
+  private readonly reachConcepts: readonly string[];
   /** Concepts one of which a question must name to be an intent (intents/*.yaml `requires`). */
   private readonly requires: ReadonlyMap<string, NonNullable<IntentPhrases['requires']>>;
   /** The turn being answered, for quiz events. */
@@ -79,6 +81,7 @@ export class Assistant {
     this.aspects = new Map(kb.intents.filter((i) => Object.keys(i.aspects).length > 0).map((i) => [i.intent, i.aspects]));
     this.decisiveConcepts = new Map(kb.intents.flatMap((i) => i.decisive.map((c) => [c, i.intent] as const)));
     this.requires = new Map(kb.intents.flatMap((i) => (i.requires ? [[i.intent, i.requires] as const] : [])));
+    this.reachConcepts = ['contact', 'phone', 'email'].filter((c) => kb.concepts.some((k) => k.id === c));
   }
 
   get activeSessions(): number {
@@ -155,9 +158,11 @@ export class Assistant {
     const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.switchLanguage);
     if (target && asksToSwitch) return this.switchLanguage(target, script, session);
     const requested = named && u.requests.some((i) => i >= named.start - REQUEST_REACH && i < named.end + REQUEST_REACH);
-    if (target && requested && best.probability >= this.policy.answer && this.kb.answers.has(best.intent)) {
+    if (target && requested) {
       // "in english pls, whats the main email": a question asked together with the language to answer it in; from
-      // now on the conversation is in that language, as after a switch.
+      // now on the conversation is in that language, as after a switch. Without a question of its own ("can you
+      // say that in Serbian for my colleague?") it is a switch, which repeats the last answer.
+      if (best.probability < this.policy.answer || !this.kb.answers.has(best.intent)) return this.switchLanguage(target, script, session);
       session.chosen = target === 'sr' ? localeOf('sr', script === 'Cyrl') : target;
       return this.decideIntent(session, u, session.chosen);
     }
@@ -203,7 +208,13 @@ export class Assistant {
       if (aspect === 'not_held') return this.notHeld(intent, probability, locale);
       if (aspect) intent = aspect;
       const reply = this.answerIntent(intent, probability, locale, session, place);
-      return this.toldOwnSituation(u) ? this.withContacts(reply, locale) : reply;
+      return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(reply, locale) : reply;
+    }
+    const [first, second] = u.ranked;
+    if (this.toldOwnSituation(u) && probability >= this.policy.clarify && this.kb.answers.has(intent) && first!.probability >= this.policy.storyMargin * (second?.probability ?? 0)) {
+      // A story with a question ("my son follows groups on Telegram that call for violence, what can I do?"): its
+      // likeliest topic, clearly ahead of the next, answers better than asking back, and the contacts come with it.
+      return this.withContacts(this.answerIntent(intent, probability, locale, session, place), locale);
     }
     if (probability >= this.policy.clarify) {
       const candidates = u.ranked
@@ -237,6 +248,11 @@ export class Assistant {
     if (u.tokens.length > this.policy.followUpTokens) return undefined;
     const p = u.probabilityOf(last);
     const continues = { intent: last, probability: Math.max(p, this.policy.answer) };
+    const top = u.ranked[0]!.intent;
+    // "since when?", "how many?", "and who was before him?": a short message naming no topic and no place is about
+    // the conversation's topic, unless it is small talk or clearly about something else ("tell me a joke").
+    const smallTalk = isDialogueIntent(top) || (top === OUT_OF_SCOPE && probability >= this.policy.answer);
+    if (!u.topical && u.places.length === 0 && u.tokens.length <= this.policy.topiclessWords && !smallTalk) return continues;
     if (u.cues.anaphora) {
       // "koliko ih je ukupno?", "are they setting up new ones anywhere?": pointing back, naming no topic of its own.
       if (!u.topical && probability < this.policy.sure) return continues;
@@ -265,6 +281,11 @@ export class Assistant {
   /** Someone telling their own situation ("my daughter…", "jam gazetare…", "ja sam policajka…"). */
   private toldOwnSituation(u: Understanding): boolean {
     return (u.cues.self && u.tokens.length >= this.policy.ownSituationWords) || u.tokens.length >= this.policy.storyWords;
+  }
+
+  /** The message asks whom to write to or call ("who would a reporter write to?"): the contacts come with the answer. */
+  private asksHowToReach(u: Understanding): boolean {
+    return this.reachConcepts.some((c) => u.concepts.has(c));
   }
 
   /** The answer, then how to reach the Mission, unless it gives the contacts already. */

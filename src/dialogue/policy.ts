@@ -12,6 +12,8 @@ export interface Policy {
   readonly followUpWords: number;
   readonly followUpTokens: number;
   readonly followUpPrior: number;
+  readonly topiclessWords: number;
+  readonly storyMargin: number;
   readonly ownSituationWords: number;
   readonly storyWords: number;
   readonly switchLanguage: number;
@@ -38,6 +40,13 @@ export const POLICY: Policy = {
    * Tuned on conversations of the development sets written for the project (scratch, bench/blind).
    */
   followUpPrior: 12,
+  /** A message of at most this many words naming no topic and no place ("since when?") continues the last topic. */
+  topiclessWords: 8,
+  /**
+   * A story (see ownSituationWords) is answered with its likeliest topic from `clarify` on, when that topic is at
+   * least this many times likelier than the next: the contacts come with it, so a near miss still helps.
+   */
+  storyMargin: 1.5,
   /** A message of at least this many words that speaks of the person's own situation gets the contacts too. */
   ownSituationWords: 8,
   /** A message this long tells a story, whoever it is about: the contacts come with the answer. */

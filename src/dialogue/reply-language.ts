@@ -13,6 +13,9 @@ import type { Session } from './session.js';
  * 7. English.
  * Serbian follows the script the person writes in.
  */
+/** A message of fewer words is too short to move a conversation to another language by its words alone. */
+const SHORT = 4;
+
 export function replyLanguage(
   explicit: Locale | undefined,
   session: Session,
@@ -24,7 +27,10 @@ export function replyLanguage(
   const guess = understanding?.language;
   // Cyrillic text is always detected as sure Serbian, so a Serbian guess on Latin text means Latin script.
   const fromGuess = (): Locale => localeOf(guess!.language, understanding?.script === 'Cyrl');
-  if (guess?.sure) return fromGuess();
+  // A few words ("po data?") rarely tell a language for sure: the conversation's holds unless letters only one
+  // language writes, or the script, say otherwise.
+  const decisive = guess?.probability === 1 || (understanding?.tokens.length ?? 0) >= SHORT;
+  if (guess?.sure && (decisive || !session.lang)) return fromGuess();
   if (session.lang) return session.lang;
   if (hint) return hint;
   if (guess && guess.probability > 0.5) return fromGuess();
