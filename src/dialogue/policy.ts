@@ -13,7 +13,7 @@ export interface Policy {
   readonly followUpTokens: number;
   readonly followUpPrior: number;
   readonly topiclessWords: number;
-  readonly storyMargin: number;
+  readonly pairShare: number;
   readonly ownSituationWords: number;
   readonly storyWords: number;
   readonly switchLanguage: number;
@@ -25,7 +25,10 @@ export const POLICY: Policy = {
   answer: 0.5,
   /** A topic this likely is what the message is about, even if it points back to the last answer. */
   sure: 0.9,
-  /** Below `answer`, ask back with the closest topics when the best is at least this likely. */
+  /**
+   * Below `answer`, ask back with the closest topics when the best is at least this likely; a person telling
+   * their own situation is answered with the likeliest topic from here on, with the contacts.
+   */
   clarify: 0.2,
   /** Topics offered when asking back must be at least this likely. */
   candidate: 0.08,
@@ -42,11 +45,8 @@ export const POLICY: Policy = {
   followUpPrior: 12,
   /** A message of at most this many words naming no topic and no place ("since when?") continues the last topic. */
   topiclessWords: 8,
-  /**
-   * A story (see ownSituationWords) is answered with its likeliest topic from `clarify` on, when that topic is at
-   * least this many times likelier than the next: the contacts come with it, so a near miss still helps.
-   */
-  storyMargin: 1.5,
+  /** Two topics of one group are answered together when the second is at least this share of the first. */
+  pairShare: 0.5,
   /** A message of at least this many words that speaks of the person's own situation gets the contacts too. */
   ownSituationWords: 8,
   /** A message this long tells a story, whoever it is about: the contacts come with the answer. */
