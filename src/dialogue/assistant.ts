@@ -27,7 +27,7 @@ export interface AssistantOptions {
 type Draft = Omit<Reply, 'lang'>;
 
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
-const REQUEST_REACH = 3;
+const REQUEST_REACH = 5;
 
 /** Small talk: a message read as one of these may be a question with courtesy attached. */
 const SOCIAL: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'acknowledge']);
@@ -218,8 +218,8 @@ export class Assistant {
     }
     const pair = this.closePair(u, probability);
     if (pair) {
-      // "what does the mission do about the police?": two answers of one topic group, together as likely as an
-      // answer, say more than a question back ("a sa para ka e sa veta punojne?" asks both).
+      // "what does the mission do about the police?": two close answers, together as likely as an answer, say more
+      // than a question back ("a sa para ka e sa veta punojne?" asks both).
       const replies = pair.map((i) => this.answerIntent(i, probability, locale, session, place));
       const both = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
       return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(both, locale) : both;
@@ -247,29 +247,26 @@ export class Assistant {
   }
 
   /**
-   * The last answer's topic for a short message that continues it. When the message alone names no topic with
-   * confidence, its probability, weighed up by the conversation (a prior favouring the last topic), must reach the
-   * answer threshold. When it points back ("that institute", "those forums") and the last answer is the one whose
-   * own words it matches best, it continues that answer even if another topic looks likelier from its words.
+   * The last answer's topic for a short message that continues it. A short message naming no topic and no place
+   * ("since when?", "how many?", "and who was before him?") is about the conversation's topic, unless it is small
+   * talk or clearly about something else ("tell me a joke"). Otherwise the conversation is a prior that favours
+   * the last topic: strongly when the message points back to it ("those reports", "a ko ih koristi?"), more so when
+   * its words are the last answer's own, and mildly when it names no topic with confidence; the last topic is
+   * taken when, so weighed, it is both the likeliest and likely enough to answer.
    */
   private followUp(u: Understanding, probability: number, last: string): { intent: string; probability: number } | undefined {
     if (u.tokens.length > this.policy.followUpTokens) return undefined;
     const p = u.probabilityOf(last);
-    const continues = { intent: last, probability: Math.max(p, this.policy.answer) };
     const top = u.ranked[0]!.intent;
-    // "since when?", "how many?", "and who was before him?": a short message naming no topic and no place is about
-    // the conversation's topic, unless it is small talk or clearly about something else ("tell me a joke").
-    const smallTalk = isDialogueIntent(top) || (top === OUT_OF_SCOPE && probability >= this.policy.answer);
-    if (!u.topical && u.places.length === 0 && u.tokens.length <= this.policy.topiclessWords && !smallTalk) return continues;
-    if (u.cues.anaphora) {
-      // "koliko ih je ukupno?", "are they setting up new ones anywhere?": pointing back, naming no topic of its own.
-      if (!u.topical && probability < this.policy.sure) return continues;
-      // "who founded that institute?": pointing back to words of the last answer, unless another topic is clear.
-      if (u.evidenceOf(last) >= 1 && p >= this.policy.candidate && probability < this.policy.sure) return continues;
-    }
-    if (probability >= this.policy.answer) return undefined;
-    const boosted = (p * this.policy.followUpPrior) / (p * this.policy.followUpPrior + (1 - p));
-    return boosted >= this.policy.answer ? { intent: last, probability: boosted } : undefined;
+    const smallTalk = isDialogueIntent(top) || (top === OUT_OF_SCOPE && probability >= this.policy.sure);
+    if (smallTalk) return undefined;
+    if (!u.topical && u.places.length === 0 && u.tokens.length <= this.policy.topiclessWords) return { intent: last, probability: Math.max(p, this.policy.answer) };
+    let prior = u.cues.anaphora ? this.policy.anaphoraPrior : probability < this.policy.answer ? this.policy.followUpPrior : 1;
+    if (u.cues.anaphora && u.evidenceOf(last) >= 1) prior *= this.policy.ownWordsPrior;
+    if (prior === 1 || top === last) return undefined;
+    const weighed = p * prior + (1 - p);
+    const boosted = (p * prior) / weighed;
+    return boosted >= this.policy.answer && boosted >= probability / weighed ? { intent: last, probability: boosted } : undefined;
   }
 
   /** An intent that a concept of the message makes decisive, whatever else it says (intents/*.yaml `decisive`). */
@@ -293,7 +290,7 @@ export class Assistant {
 
   /**
    * The two likeliest topics when neither alone is likely enough but together they are, the second is close to
-   * the first, and both are answers of the same topic group whose facts the question does not reach beyond.
+   * the first, and both are answers whose facts the question does not reach beyond.
    */
   private closePair(u: Understanding, probability: number): [string, string] | undefined {
     const [first, second] = u.ranked;
@@ -301,7 +298,7 @@ export class Assistant {
     if (first.probability + second.probability < this.policy.answer || second.probability < this.policy.pairShare * first.probability) return undefined;
     const a = this.kb.answers.get(first.intent);
     const b = this.kb.answers.get(second.intent);
-    if (!a || !b || a.kind !== 'knowledge' || b.kind !== 'knowledge' || a.topic !== b.topic) return undefined;
+    if (!a || !b || a.kind !== 'knowledge' || b.kind !== 'knowledge') return undefined;
     if (this.aspectOf(a.intent, u) || this.aspectOf(b.intent, u)) return undefined;
     return [a.intent, b.intent];
   }

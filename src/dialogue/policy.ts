@@ -12,6 +12,8 @@ export interface Policy {
   readonly followUpWords: number;
   readonly followUpTokens: number;
   readonly followUpPrior: number;
+  readonly anaphoraPrior: number;
+  readonly ownWordsPrior: number;
   readonly topiclessWords: number;
   readonly pairShare: number;
   readonly ownSituationWords: number;
@@ -43,9 +45,13 @@ export const POLICY: Policy = {
    * Tuned on conversations of the development sets written for the project (scratch, bench/blind).
    */
   followUpPrior: 12,
+  /** The same odds ratio for a short message that points back to the last answer ("those", "tamo", "ata"). */
+  anaphoraPrior: 50,
+  /** …multiplied by this when the last answer is the one whose own words the message matches best. */
+  ownWordsPrior: 4,
   /** A message of at most this many words naming no topic and no place ("since when?") continues the last topic. */
   topiclessWords: 8,
-  /** Two topics of one group are answered together when the second is at least this share of the first. */
+  /** Two close topics are answered together when the second is at least this share of the first. */
   pairShare: 0.5,
   /** A message of at least this many words that speaks of the person's own situation gets the contacts too. */
   ownSituationWords: 8,
