@@ -200,6 +200,14 @@ export class Assistant {
       return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
     }
     if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
+    const pair = this.closePair(u, probability);
+    if (pair) {
+      // "what does the mission do about the police?": two close answers, together as likely as an answer, say more
+      // than a question back ("a sa para ka e sa veta punojne?" asks both).
+      const replies = pair.map((i) => this.answerIntent(i, probability, locale, session, place));
+      const both = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
+      return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(both, locale) : both;
+    }
     if (probability >= this.policy.answer) {
       // What the question asks of the topic may be something its answer does not hold, or another answer's.
       const requires = this.requires.get(intent);
@@ -215,14 +223,6 @@ export class Assistant {
       // likeliest topic answers better than asking back, and the contacts come with it, so a near miss still
       // tells the person where to turn (measured on the project's blind sets: better than asking back).
       return this.withContacts(this.answerIntent(intent, probability, locale, session, place), locale);
-    }
-    const pair = this.closePair(u, probability);
-    if (pair) {
-      // "what does the mission do about the police?": two close answers, together as likely as an answer, say more
-      // than a question back ("a sa para ka e sa veta punojne?" asks both).
-      const replies = pair.map((i) => this.answerIntent(i, probability, locale, session, place));
-      const both = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
-      return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(both, locale) : both;
     }
     if (probability >= this.policy.clarify) {
       const candidates = u.ranked
@@ -243,7 +243,7 @@ export class Assistant {
     if (!SOCIAL.has(u.ranked[0]!.intent) || u.contentTokens < 2) return u;
     const bare = this.nlu.understand(text, { dropCourtesy: true });
     const top = bare.ranked[0]!;
-    return !SOCIAL.has(top.intent) && top.intent !== OUT_OF_SCOPE && top.probability >= this.policy.answer ? bare : u;
+    return this.kb.answers.has(top.intent) && top.probability >= this.policy.answer ? bare : u;
   }
 
   /**
@@ -289,17 +289,25 @@ export class Assistant {
   }
 
   /**
-   * The two likeliest topics when neither alone is likely enough but together they are, the second is close to
-   * the first, and both are answers whose facts the question does not reach beyond.
+   * The two likeliest topics when together they are likely enough to answer and the second is close to the first
+   * or likely in its own right, both answers whose facts the question does not reach beyond.
    */
   private closePair(u: Understanding, probability: number): [string, string] | undefined {
     const [first, second] = u.ranked;
-    if (!first || !second || probability >= this.policy.answer) return undefined;
-    if (first.probability + second.probability < this.policy.answer || second.probability < this.policy.pairShare * first.probability) return undefined;
+    if (!first || !second || first.probability + second.probability < this.policy.answer) return undefined;
+    // Neither likely enough alone and the second close to the first; or a first that is, and a second that is
+    // still likely ("s koliko para raspolaže i koliki joj je broj uposlenih?" asks two things).
+    const close = probability < this.policy.answer && second.probability >= this.policy.pairShare * first.probability;
+    if (!close && second.probability < this.policy.pairSecond) return undefined;
     const a = this.kb.answers.get(first.intent);
     const b = this.kb.answers.get(second.intent);
     if (!a || !b || a.kind !== 'knowledge' || b.kind !== 'knowledge') return undefined;
     if (this.aspectOf(a.intent, u) || this.aspectOf(b.intent, u)) return undefined;
+    const unmet = (intent: string) => {
+      const requires = this.requires.get(intent);
+      return requires !== undefined && !requires.any.some((c) => u.concepts.has(c));
+    };
+    if (unmet(a.intent) || unmet(b.intent)) return undefined;
     return [a.intent, b.intent];
   }
 

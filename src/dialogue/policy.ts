@@ -16,6 +16,7 @@ export interface Policy {
   readonly ownWordsPrior: number;
   readonly topiclessWords: number;
   readonly pairShare: number;
+  readonly pairSecond: number;
   readonly ownSituationWords: number;
   readonly storyWords: number;
   readonly switchLanguage: number;
@@ -53,6 +54,8 @@ export const POLICY: Policy = {
   topiclessWords: 8,
   /** Two close topics are answered together when the second is at least this share of the first. */
   pairShare: 0.5,
+  /** …or when, the first being likely enough alone, the second is still at least this likely. */
+  pairSecond: 0.25,
   /** A message of at least this many words that speaks of the person's own situation gets the contacts too. */
   ownSituationWords: 8,
   /** A message this long tells a story, whoever it is about: the contacts come with the answer. */

@@ -202,8 +202,9 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       problems.push({ file: `intents/languages/${basename(file)}`, entry: 'language', message: `"${data.language}" does not match the file name` });
     languageData.push(Object.freeze({ ...data, variants: Object.freeze({ ...data.variants }) }));
   }
+  const languageFiles = new Set(yamlFiles(at('intents/languages')).map((f) => basename(f).replace(/\.ya?ml$/, '')));
   for (const language of new Set(LOCALES.map(languageOf)))
-    if (!languageData.some((d) => d.language === language))
+    if (!languageFiles.has(language))
       problems.push({ file: `intents/languages/${language}.yaml`, message: 'missing: every language has its data (variants, cues, courtesy…)' });
 
   // Cross-references. Ids come from file names too, so that one broken file does not cascade into

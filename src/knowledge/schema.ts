@@ -166,6 +166,8 @@ export const LanguageDataFile = z.strictObject({
   anaphora: z.array(Word).default([]),
   /** Words that ask the assistant to do something (please, write, repeat): with a language named, use that language. */
   request: z.array(Word).default([]),
+  /** Words that open a follow-up ("and in the north?", "a u Peći?"): counted only as the message's first words. */
+  continuation: z.array(Word).default([]),
 });
 
 /**

@@ -102,6 +102,7 @@ export interface LanguageData {
   readonly origin: readonly string[];
   readonly anaphora: readonly string[];
   readonly request: readonly string[];
+  readonly continuation: readonly string[];
 }
 
 export interface KnowledgeBase {

@@ -61,8 +61,11 @@ const COURTESY = '@courtesy';
 const ORIGIN = '@origin';
 const ANAPHORA = '@anaphora';
 const REQUEST = '@request';
+const CONTINUATION = '@continuation';
+/** English words of at least this many letters are looked for in messages in the other languages too. */
+const LOANWORD = 6;
 /** A place counts as where the person is from when an origin word stands at most this many words before it. */
-const ORIGIN_REACH = 4;
+const ORIGIN_REACH = 5;
 
 const TOP = 5;
 
@@ -193,7 +196,11 @@ export class Nlu {
     this.placeFinder = new PlaceFinder(kb.places);
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(trained?.speller ?? tokens.flat());
-    const conceptsIn = (language: Language | 'any') => kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? [])] }));
+    // English terms travel into the other languages ("community policing", "budget", "cybercrime"): their phrases
+    // and longer words are looked for in every message; short English words ("fund", "top") mean other things there.
+    const loanwords = (c: (typeof kb.concepts)[number]) => (c.words.en ?? []).filter((w) => w.includes(' ') || w.replace('*', '').length >= LOANWORD);
+    const conceptsIn = (language: Language) =>
+      kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? []), ...(language === 'en' ? [] : loanwords(c))] }));
     this.concepts = new Map(LANGUAGE_MODULES.map((m) => [m.id, new WordFinder(conceptsIn(m.id))]));
     this.topical = new Set(kb.concepts.filter((c) => c.topic).map((c) => c.id));
     // Answers hold every language: their words are looked up in all of them.
@@ -209,6 +216,7 @@ export class Nlu {
               { id: ORIGIN, words: d.origin },
               { id: ANAPHORA, words: d.anaphora },
               { id: REQUEST, words: d.request },
+              { id: CONTINUATION, words: d.continuation },
             ]
           : [];
         return [m.id, new WordFinder(lists)];
@@ -328,7 +336,8 @@ export class Nlu {
       elsewhere,
       concepts: new Set(concepts.flat()),
       topical: concepts.some((list) => list.some((c) => this.topical.has(c))),
-      cues: { self: cue(SELF), you: cue(YOU), anaphora: cue(ANAPHORA) },
+      // A follow-up points back with a pronoun anywhere ("those", "tamo"), or opens with "and…", "a…", "po…".
+      cues: { self: cue(SELF), you: cue(YOU), anaphora: cue(ANAPHORA) || (marks[0]?.includes(CONTINUATION) ?? false) },
       requests: marks.flatMap((m, i) => (m.includes(REQUEST) ? [i] : [])),
       asked: places
         .filter((p) => !marks.slice(Math.max(0, p.start - ORIGIN_REACH), p.start).some((m) => m.includes(ORIGIN)))
