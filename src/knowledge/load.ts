@@ -191,7 +191,7 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       conceptFile.set(c.id, name);
       const words: Partial<Record<Language | 'any', string[]>> = {};
       for (const [variety, list] of Object.entries(c.words) as [Variety, string[]][]) (words[VARIETIES[variety]] ??= []).push(...list);
-      concepts.push(Object.freeze({ id: c.id, topic: c.topic, words: Object.freeze(words) }));
+      concepts.push(Object.freeze({ id: c.id, topic: c.topic, start: c.start, words: Object.freeze(words) }));
     }
   }
   const languageData: LanguageData[] = [];

@@ -207,6 +207,8 @@ export const LexiconFile = z.strictObject({
          * itself): a short follow-up with only these ("koliko ih je?") continues the last topic.
          */
         topic: z.boolean().default(true),
+        /** true for words that count only as the first words of a message (an order: "translate…", "napiši…"). */
+        start: z.boolean().default(false),
         words: z.partialRecord(z.enum(Object.keys(VARIETIES) as [Variety, ...Variety[]]), z.array(Word).min(1)),
       }),
     )

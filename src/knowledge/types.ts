@@ -88,6 +88,8 @@ export interface Concept {
   readonly id: string;
   /** False when it says nothing of which topic is asked (how many, the past, a name). */
   readonly topic: boolean;
+  /** Its words count only as the first words of a message. */
+  readonly start: boolean;
   readonly words: Readonly<Partial<Record<Language | 'any', readonly string[]>>>;
 }
 

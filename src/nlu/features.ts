@@ -84,17 +84,28 @@ export function addFeatures(
     else bag.unknown += w.words;
     if (i > 0 && id >= 0 && previous >= 0) bag.add(index.id(BIGRAM_BASE + ((previous * 1_000_003 + id) % BIGRAM_BUCKETS), learn), w.bigrams);
     previous = id;
-    for (const concept of concepts[i] ?? []) {
-      // Concept ids are numbered with the stems, marked so that no word can take their place.
-      const c = vocabulary.id(`#${concept}`, learn);
-      if (c >= 0) bag.add(index.id(WORD_BASE + c, learn), w.concepts);
-      else bag.unknown += w.concepts;
-    }
+    addConcepts(bag, concepts[i] ?? [], w, vocabulary, index, learn);
     const token = tokens[i]!;
     if (token === PLACE_TOKEN) continue;
     const weight = w.chars / token.length;
     const codes = charGrams(token, w.charMin, w.charMax);
     for (let k = 0; k < codes.length; k++) bag.add(index.id(codes[k]!, learn), weight);
+  }
+}
+
+/** Adds concept features: concept ids are numbered with the stems, marked so that no word can take their place. */
+export function addConcepts(
+  bag: FeatureBag,
+  concepts: readonly string[],
+  w: FeatureWeights,
+  vocabulary: StemVocabulary,
+  index: FeatureIndex,
+  learn: boolean,
+): void {
+  for (const concept of concepts) {
+    const c = vocabulary.id(`#${concept}`, learn);
+    if (c >= 0) bag.add(index.id(WORD_BASE + c, learn), w.concepts);
+    else bag.unknown += w.concepts;
   }
 }
 

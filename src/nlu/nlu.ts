@@ -1,8 +1,9 @@
 import { LOCALES, languageOf, type Language } from '../core/locale.js';
+import { OUT_OF_SCOPE } from '../core/intents.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
 import { WordFinder } from './concepts.js';
 import { KnowledgeEvidence } from './evidence.js';
-import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addFeatures, type FeatureWeights, type SparseVector, type VectorizerState } from './features.js';
+import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addConcepts, addFeatures, type FeatureWeights, type SparseVector, type VectorizerState } from './features.js';
 import { LanguageDetector, type LanguageDetectorState, type LanguageGuess } from './language.js';
 import { LANGUAGE_MODULES, languageModule } from './languages/index.js';
 import { fold, scriptOf, type Script } from './normalize.js';
@@ -62,6 +63,17 @@ const ORIGIN = '@origin';
 const ANAPHORA = '@anaphora';
 const REQUEST = '@request';
 const CONTINUATION = '@continuation';
+/** A message with less of its features known to training than this, read as out of scope, is read again by its
+ * concepts alone (a neighbouring language), and that reading is kept when its best topic is this likely. */
+const FOREIGN_COVERAGE = 0.8;
+const FOREIGN_SURE = 0.5;
+
+function argmax(values: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  return best;
+}
+
 /** English words of at least this many letters are looked for in messages in the other languages too. */
 const LOANWORD = 6;
 /** A place counts as where the person is from when an origin word stands at most this many words before it. */
@@ -160,6 +172,8 @@ export class Nlu {
   private readonly evidence: KnowledgeEvidence;
   /** Concepts that say which topic is asked. */
   private readonly topical: ReadonlySet<string>;
+  /** Concepts whose words count only as the first words of a message. */
+  private readonly startOnly: ReadonlySet<string>;
   private readonly vectorizer = new Vectorizer();
   private readonly vocabulary: StemVocabulary;
   private readonly model: SoftmaxClassifier;
@@ -203,6 +217,7 @@ export class Nlu {
       kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? []), ...(language === 'en' ? [] : loanwords(c))] }));
     this.concepts = new Map(LANGUAGE_MODULES.map((m) => [m.id, new WordFinder(conceptsIn(m.id))]));
     this.topical = new Set(kb.concepts.filter((c) => c.topic).map((c) => c.id));
+    this.startOnly = new Set(kb.concepts.filter((c) => c.start).map((c) => c.id));
     // Answers hold every language: their words are looked up in all of them.
     const anyConcept = new WordFinder(kb.concepts.map((c) => ({ id: c.id, words: Object.values(c.words).flat() })));
     this.cueWords = new Map(
@@ -301,19 +316,21 @@ export class Nlu {
     bag.clear();
     const { places, words, concepts } = this.features(tokens, language.language, false, bag);
     const x = this.vectorizer.transform(bag);
-    this.nearest(x);
-    const logits = this.model.scores(x, this.scratch);
-    softmaxInPlace(logits);
     const lexicon = this.concepts.get(language.language)!;
     const evidence = this.options.evidence > 0 ? this.evidence.scores(words, (w) => evidenceKeys(w, lexicon)) : undefined;
     let best = 0;
     for (const score of evidence?.values() ?? []) best = Math.max(best, score);
-    const scale = Math.max(best, this.options.evidenceScale);
-    for (let c = 0; c < logits.length; c++) {
-      const e = evidence?.get(this.intents[c]!) ?? 0;
-      logits[c] = Math.log(logits[c]! + 1e-9) + this.options.knn * this.classBest[c]! + (this.options.evidence * e) / scale;
+    let probabilities = this.probabilities(x, evidence, best, true);
+    const topical = concepts.some((list) => list.some((c) => this.topical.has(c)));
+    if (this.intents[argmax(probabilities)] === OUT_OF_SCOPE && topical && x.coverage < FOREIGN_COVERAGE) {
+      // Words the training phrases do not have, yet concepts of a topic ("Misyonun başkanı kim?" in Turkish): read by
+      // its concepts alone, the message may be a question in a neighbouring language about a topic we answer.
+      bag.clear();
+      addConcepts(bag, [...new Set(concepts.flat())], this.options.weights, this.vocabulary, this.vectorizer.index, false);
+      const byConcepts = this.probabilities(this.vectorizer.transform(bag), evidence, best, false);
+      const top = argmax(byConcepts);
+      if (this.intents[top] !== OUT_OF_SCOPE && byConcepts[top]! >= FOREIGN_SURE) probabilities = byConcepts;
     }
-    const probabilities = softmaxInPlace(logits, this.options.temperature);
     const ranked = topIntents(probabilities, this.intents, TOP);
     const copy = Float32Array.from(probabilities);
     const index = this.intentIndex;
@@ -335,7 +352,7 @@ export class Nlu {
       coverage: x.coverage,
       elsewhere,
       concepts: new Set(concepts.flat()),
-      topical: concepts.some((list) => list.some((c) => this.topical.has(c))),
+      topical,
       // A follow-up points back with a pronoun anywhere ("those", "tamo"), or opens with "and…", "a…", "po…".
       cues: { self: cue(SELF), you: cue(YOU), anaphora: cue(ANAPHORA) || (marks[0]?.includes(CONTINUATION) ?? false) },
       requests: marks.flatMap((m, i) => (m.includes(REQUEST) ? [i] : [])),
@@ -344,6 +361,22 @@ export class Nlu {
         .sort((a, b) => Number(a.place.kind === 'municipality') - Number(b.place.kind === 'municipality')),
       contentTokens,
     };
+  }
+
+  /**
+   * Intent probabilities of a message vector: the regression's, the nearest training phrase of each intent (when
+   * `nearest`), and the knowledge's evidence, combined in log space.
+   */
+  private probabilities(x: SparseVector, evidence: Map<string, number> | undefined, best: number, nearest: boolean): Float32Array {
+    if (nearest) this.nearest(x);
+    else this.classBest.fill(0);
+    const logits = softmaxInPlace(this.model.scores(x, this.scratch));
+    const scale = Math.max(best, this.options.evidenceScale);
+    for (let c = 0; c < logits.length; c++) {
+      const e = evidence?.get(this.intents[c]!) ?? 0;
+      logits[c] = Math.log(logits[c]! + 1e-9) + this.options.knn * this.classBest[c]! + (this.options.evidence * e) / scale;
+    }
+    return softmaxInPlace(logits, this.options.temperature);
   }
 
   /**
@@ -389,7 +422,7 @@ export class Nlu {
     }
     // Concepts of the word as written and as corrected: the lexicon lists what people write.
     const lexicon = this.concepts.get(language)!;
-    const found = lexicon.find(original);
+    const found = lexicon.find(original).map((ids, i) => (i === 0 ? ids : ids.filter((c) => !this.startOnly.has(c))));
     const concepts = masked.map((t, i) => (t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...lexicon.ofWord(t)])]));
     const stem = languageModule(language).stem;
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));

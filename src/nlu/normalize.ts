@@ -9,6 +9,8 @@ const ENGLISH_S = /(\p{L})['\u2019]s(?![\p{L}\p{N}])/giu;
 // so that a long run without "@" costs linear time: an unanchored pattern backtracked quadratically on 1,000
 // letters (found by the fuzz tests).
 const EMAIL = /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}-]{1,63}(?:\.[\p{L}\p{N}-]{1,63}){1,8}/gu;
+// Hashtags, @handles and links: written in Latin whatever the language around them.
+const NOT_PROSE = /[#@][\p{L}\p{N}_]+|\b(?:https?:\/\/|www\.)\S+/gu;
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g;
 
 /**
@@ -101,10 +103,11 @@ export function clean(text: string): string {
 
 export type Script = 'Latn' | 'Cyrl' | 'none';
 
-/** The script most letters of the text are in. */
+/** The script most letters of the text are in; hashtags, @handles and links do not count ("Шта је #UnitedCVE?"). */
 export function scriptOf(text: string): Script {
   let cyrillic = 0;
   let latin = 0;
+  if (text.includes('#') || text.includes('@') || text.includes('/')) text = text.replace(NOT_PROSE, ' ');
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c >= 0x400 && c <= 0x4ff) cyrillic++;
