@@ -29,6 +29,9 @@ type Draft = Omit<Reply, 'lang'>;
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
 
+/** Concepts of the lexicon that, named together, mean this Mission: the OSCE (OMiK, OSBE, OEBS) and Kosovo. */
+const OURS = ['mission', 'kosovo'] as const;
+
 /** Small talk: a message read as one of these may be a question with courtesy attached. */
 const SOCIAL: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'acknowledge']);
 
@@ -194,9 +197,10 @@ export class Assistant {
       place = this.placesById.get(session.lastPlace);
     }
 
-    if (u.elsewhere && !u.cues.you && (intent === OUT_OF_SCOPE || this.aboutTheMissionItself(intent))) {
+    if (u.elsewhere && !this.aboutUs(u) && (intent === OUT_OF_SCOPE || this.aboutTheMissionItself(intent))) {
       // "Who heads the OSCE mission in Serbia?": a question about someone else's facts, not ours. A question put to
-      // us that names another body in passing ("my aunt in Skopje asks where your offices are") is ours.
+      // us, or naming the OSCE and Kosovo, that names another body in passing ("my aunt in Skopje asks where your
+      // offices are", "someone in Skopje said the OSCE is the only civilian organisation all over Kosovo") is ours.
       return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
     }
     if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
@@ -456,6 +460,11 @@ export class Assistant {
   private placeCase(answer: Answer, place: Place) {
     const name: PlaceCaseName = place.kind === 'municipality' ? 'other_place' : place.kind;
     return answer.byPlace[name];
+  }
+
+  /** The message addresses us ("you", "vi", "ju") or names the OSCE together with Kosovo (the lexicon's concepts). */
+  private aboutUs(u: Understanding): boolean {
+    return u.cues.you || OURS.every((c) => u.concepts.has(c));
   }
 
   private aboutTheMissionItself(intent: string): boolean {

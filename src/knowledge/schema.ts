@@ -168,6 +168,8 @@ export const LanguageDataFile = z.strictObject({
   request: z.array(Word).default([]),
   /** Words that open a follow-up ("and in the north?", "a u Peći?"): counted only as the message's first words. */
   continuation: z.array(Word).default([]),
+  /** Words that point to a place named before ("there", "tamo", "atje"): that place is the one asked about. */
+  there: z.array(Word).default([]),
 });
 
 /**

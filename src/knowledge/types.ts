@@ -105,6 +105,7 @@ export interface LanguageData {
   readonly anaphora: readonly string[];
   readonly request: readonly string[];
   readonly continuation: readonly string[];
+  readonly there: readonly string[];
 }
 
 export interface KnowledgeBase {

@@ -63,10 +63,29 @@ const ORIGIN = '@origin';
 const ANAPHORA = '@anaphora';
 const REQUEST = '@request';
 const CONTINUATION = '@continuation';
+const THERE = '@there';
 /** A message with less of its features known to training than this, read as out of scope, is read again by its
  * concepts alone (a neighbouring language), and that reading is kept when its best topic is this likely. */
 const FOREIGN_COVERAGE = 0.8;
 const FOREIGN_SURE = 0.5;
+
+/**
+ * The token span of the question among the text's sentences: the last one ending with "?", else the last one
+ * (the whole text when it has one sentence, or the sentences cannot be told).
+ */
+function questionSpan(text: string, tokens: number): [number, number] {
+  const sentences = (text.match(/[^.!?;\n]+[.!?;\n]*/g) ?? [])
+    .map((s) => ({ tokens: tokenize(fold(s)).length, asks: s.includes('?') }))
+    .filter((s) => s.tokens > 0);
+  if (sentences.length < 2 || sentences.reduce((a, s) => a + s.tokens, 0) !== tokens) return [0, tokens];
+  let index = sentences.length - 1;
+  for (let i = sentences.length - 1; i >= 0; i--) if (sentences[i]!.asks) {
+    index = i;
+    break;
+  }
+  const start = sentences.slice(0, index).reduce((a, s) => a + s.tokens, 0);
+  return [start, start + sentences[index]!.tokens];
+}
 
 function argmax(values: Float32Array): number {
   let best = 0;
@@ -232,6 +251,7 @@ export class Nlu {
               { id: ANAPHORA, words: d.anaphora },
               { id: REQUEST, words: d.request },
               { id: CONTINUATION, words: d.continuation },
+              { id: THERE, words: d.there },
             ]
           : [];
         return [m.id, new WordFinder(lists)];
@@ -340,6 +360,9 @@ export class Nlu {
     };
     const elsewhere = this.elsewhere.find(tokens) ?? false;
     const cue = (id: string) => marks.some((m) => m.includes(id));
+    // The question's sentence: a place told in another one ("I work for a portal in Ferizaj. Whom do I contact?") is
+    // where the person is, unless the question points back to it ("…Do you have an office there?").
+    const [from, to] = options.dropCourtesy ? [0, tokens.length] : questionSpan(text, tokens.length);
     const evidenceOf = (intent: string) => (best > 0 ? (evidence?.get(intent) ?? 0) / best : 0);
     return {
       language,
@@ -358,6 +381,7 @@ export class Nlu {
       requests: marks.flatMap((m, i) => (m.includes(REQUEST) ? [i] : [])),
       asked: places
         .filter((p) => !marks.slice(Math.max(0, p.start - ORIGIN_REACH), p.start).some((m) => m.includes(ORIGIN)))
+        .filter((p) => (p.start >= from && p.start < to) || marks.slice(from, to).some((m) => m.includes(THERE)))
         .sort((a, b) => Number(a.place.kind === 'municipality') - Number(b.place.kind === 'municipality')),
       contentTokens,
     };
