@@ -29,6 +29,9 @@ type Draft = Omit<Reply, 'lang'>;
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
 
+/** Concepts of the lexicon that ask for the last answer again ("say that in Serbian", "ponovi na albanskom"). */
+const REPEAT = ['repeat'] as const;
+
 /** Concepts of the lexicon that, named together, mean this Mission: the OSCE (OMiK, OSBE, OEBS) and Kosovo. */
 const OURS = ['mission', 'kosovo'] as const;
 
@@ -165,7 +168,8 @@ export class Assistant {
       // "in english pls, whats the main email": a question asked together with the language to answer it in; from
       // now on the conversation is in that language, as after a switch. Without a question of its own ("can you
       // say that in Serbian for my colleague?") it is a switch, which repeats the last answer.
-      if (best.probability < this.policy.answer || !this.kb.answers.has(best.intent)) return this.switchLanguage(target, script, session);
+      const repeat = REPEAT.some((c) => u.concepts.has(c));
+      if (repeat || best.probability < this.policy.answer || !this.kb.answers.has(best.intent)) return this.switchLanguage(target, script, session);
       session.chosen = target === 'sr' ? localeOf('sr', script === 'Cyrl') : target;
       return this.decideIntent(session, u, session.chosen);
     }
@@ -204,7 +208,8 @@ export class Assistant {
       return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
     }
     if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
-    const pair = this.closePair(u, probability);
+    // Two answers only for the message read alone (not when the conversation decided its topic).
+    const pair = intent === best.intent ? this.closePair(u, probability) : undefined;
     if (pair) {
       // "what does the mission do about the police?": two close answers, together as likely as an answer, say more
       // than a question back ("a sa para ka e sa veta punojne?" asks both).
