@@ -27,8 +27,11 @@ describe.each([
   });
 });
 
-// A regression floor, below the targets that `npm run bench` measures and the README reports:
-// the model is trained deterministically, so a drop here means a change made the assistant worse.
+// Regression floors within two points of what `npm run bench` measures and the README reports (en 100, sq 99.1,
+// sr-Latn 100, sr-Cyrl 99.1%, out of scope refused 97.7%, reply language 98.5%): the model is trained
+// deterministically, so a drop below one means a change made the assistant worse. Raise them when it gets better.
+const FLOORS = { en: 0.98, sq: 0.97, 'sr-Latn': 0.98, 'sr-Cyrl': 0.97 } as const;
+
 describe('accuracy floor on the held-out set', () => {
   const bot = assistant();
   let n = 0;
@@ -38,12 +41,12 @@ describe('accuracy floor on the held-out set', () => {
   });
   it.each(LOCALES)('%s', (locale) => {
     const { correct, total } = scores.perLanguage[locale];
-    expect(correct / total).toBeGreaterThanOrEqual(0.9);
+    expect(correct / total).toBeGreaterThanOrEqual(FLOORS[locale]);
   });
   it('refuses out-of-scope messages', () => {
-    expect(scores.outOfScope.refused / scores.outOfScope.total).toBeGreaterThanOrEqual(0.85);
+    expect(scores.outOfScope.refused / scores.outOfScope.total).toBeGreaterThanOrEqual(0.957);
   });
   it('replies in the language of the question', () => {
-    expect(scores.languageDetection.correct / scores.languageDetection.total).toBeGreaterThanOrEqual(0.95);
+    expect(scores.languageDetection.correct / scores.languageDetection.total).toBeGreaterThanOrEqual(0.965);
   });
 });
