@@ -79,5 +79,5 @@ export function blindTables(title: string, reports: { name: string; report: Blin
 export function ownBlindSets(): string[] {
   const dir = join(PROJECT_ROOT, 'bench/blind');
   if (!existsSync(dir)) return [];
-  return ['tuning.jsonl', 'validation.jsonl'].map((f) => join(dir, f)).filter(existsSync);
+  return ['tuning.jsonl', 'validation.jsonl', 'final.jsonl'].map((f) => join(dir, f)).filter(existsSync);
 }

@@ -9,7 +9,7 @@ import { LANGUAGE_MODULES, languageModule } from './languages/index.js';
 import { fold, scriptOf, type Script } from './normalize.js';
 import { PhraseIndex } from './phrases.js';
 import { PlaceFinder, type PlaceMention } from './places.js';
-import { DEFAULT_SOFTMAX, SoftmaxClassifier, softmaxInPlace, type SoftmaxOptions } from './softmax.js';
+import { DEFAULT_SOFTMAX, SoftmaxClassifier, softmaxInPlace, type SoftmaxOptions, type SoftmaxState } from './softmax.js';
 import { SpellingCorrector, type SpellerState } from './spelling.js';
 import { tokenize } from './tokenize.js';
 
@@ -127,6 +127,8 @@ export interface NluOptions {
   evidence: number;
   /** BM25 scores are divided by the best one, or by this when the best is lower (weak matches stay weak). */
   evidenceScale: number;
+  /** Features fewer training phrases than this have are forgotten (see Vectorizer.prune). */
+  minDocuments: number;
 }
 
 export const DEFAULT_NLU: NluOptions = {
@@ -137,6 +139,7 @@ export const DEFAULT_NLU: NluOptions = {
   commonShare: 0.01,
   evidence: 2,
   evidenceScale: 8,
+  minDocuments: 1,
 };
 
 export interface UnderstandOptions {
@@ -151,7 +154,7 @@ export interface NluState {
   speller: SpellerState;
   vectorizer: VectorizerState;
   vocabulary: string[];
-  model: { weights: Float32Array; bias: Float32Array };
+  model: SoftmaxState;
   postingStart: Int32Array;
   postingExample: Int32Array;
   postingValue: Float32Array;
@@ -273,7 +276,7 @@ export class Nlu {
       this.commonFeature = trained.commonFeature;
     } else {
       this.vocabulary = new StemVocabulary();
-      const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag));
+      const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag), options.minDocuments);
       const ys = examples.map((e) => this.intentIndex.get(e.intent)!);
       this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
       this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));

@@ -6,14 +6,15 @@
  * Layout: 4 bytes (little endian) of header length, the header (JSON, with `{"$blob": i}` where array i
  * stood), then each array's bytes, every one starting on an 8-byte boundary.
  */
-type Blob = Float64Array | Float32Array | Int32Array;
-const KINDS = { f64: Float64Array, f32: Float32Array, i32: Int32Array } as const;
+type Blob = Float64Array | Float32Array | Int32Array | Int8Array;
+const KINDS = { f64: Float64Array, f32: Float32Array, i32: Int32Array, i8: Int8Array } as const;
 type Kind = keyof typeof KINDS;
 
 function kindOf(value: unknown): Kind | undefined {
   if (value instanceof Float64Array) return 'f64';
   if (value instanceof Float32Array) return 'f32';
   if (value instanceof Int32Array) return 'i32';
+  if (value instanceof Int8Array) return 'i8';
   return undefined;
 }
 
