@@ -29,6 +29,9 @@ type Draft = Omit<Reply, 'lang'>;
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
 
+/** How many answers a question is followed through by their `aspects` (A → B → not held). */
+const ASPECT_STEPS = 3;
+
 /** Concepts of the lexicon that ask for the last answer again ("say that in Serbian", "ponovi na albanskom"). */
 const REPEAT = ['repeat'] as const;
 
@@ -221,9 +224,14 @@ export class Assistant {
       // What the question asks of the topic may be something its answer does not hold, or another answer's.
       const requires = this.requires.get(intent);
       if (requires && !requires.any.some((c) => u.concepts.has(c))) intent = requires.else;
-      const aspect = this.aspectOf(intent, u);
-      if (aspect === 'not_held') return this.notHeld(intent, probability, locale);
-      if (aspect) intent = aspect;
+      // Followed through another answer's own aspects too ("who led the Mission at first?": mandate → head of
+      // mission → not held), a few steps at most.
+      for (let step = 0; step < ASPECT_STEPS; step++) {
+        const aspect = this.aspectOf(intent, u);
+        if (aspect === 'not_held') return this.notHeld(intent, probability, locale);
+        if (!aspect || aspect === intent) break;
+        intent = aspect;
+      }
       const reply = this.answerIntent(intent, probability, locale, session, place);
       return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(reply, locale) : reply;
     }
