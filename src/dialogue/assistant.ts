@@ -189,8 +189,10 @@ export class Assistant {
     // Prishtina", "hotels in Peja" as out of scope, "quiz Prizren"), is what the message is about: not a follow-up.
     const confidentElsewhere = probability >= this.policy.answer && !this.placeAware(intent);
     const otherWords = u.tokens.length - u.places.reduce((n, p) => n + p.end - p.start, 0);
-    if (place && otherWords <= this.policy.followUpWords && !confidentElsewhere) {
-      // "and in Peja?": a place with few other words continues the last place question, or asks about offices.
+    const aboutThePlace = otherWords <= this.policy.followUpWords || (!u.topical && u.tokens.length <= this.policy.followUpTokens);
+    if (place && aboutThePlace && !confidentElsewhere) {
+      // "and in Peja?", "anything closer to Peja?": a place with few other words, or with no topic of their own,
+      // continues the last place question, or asks about offices.
       intent = this.placeAware(session.lastIntent) ? session.lastIntent! : this.placeAware(intent) ? intent : 'offices';
       probability = Math.max(probability, u.probabilityOf(intent), this.policy.answer);
     } else if (session.lastIntent && this.kb.answers.has(session.lastIntent)) {
@@ -267,9 +269,9 @@ export class Assistant {
    * The last answer's topic for a short message that continues it. A short message naming no topic and no place
    * ("since when?", "how many?", "and who was before him?") is about the conversation's topic, unless it is small
    * talk or clearly about something else ("tell me a joke"). Otherwise the conversation is a prior that favours
-   * the last topic: strongly when the message points back to it ("those reports", "a ko ih koristi?"), more so when
-   * its words are the last answer's own, and mildly when it names no topic with confidence; the last topic is
-   * taken when, so weighed, it is both the likeliest and likely enough to answer.
+   * the last topic: strongly when the message points back to it ("those reports", "a ko ih koristi?"), and mildly
+   * when it names no topic with confidence; the last topic is taken when, so weighed, it is both the likeliest and
+   * likely enough to answer. A short message that points back in the last answer's own words is about it.
    */
   private followUp(u: Understanding, probability: number, last: string): { intent: string; probability: number } | undefined {
     if (u.tokens.length > this.policy.followUpTokens) return undefined;
@@ -277,10 +279,12 @@ export class Assistant {
     const top = u.ranked[0]!.intent;
     const smallTalk = isDialogueIntent(top) || (top === OUT_OF_SCOPE && probability >= this.policy.sure);
     if (smallTalk) return undefined;
-    if (!u.topical && u.places.length === 0 && u.tokens.length <= this.policy.topiclessWords) return { intent: last, probability: Math.max(p, this.policy.answer) };
+    const continues = { intent: last, probability: Math.max(p, this.policy.answer) };
+    if (!u.topical && u.places.length === 0 && u.tokens.length <= this.policy.topiclessWords) return continues;
+    // "od toga lokalnih?", "a u manjim opštinama?": a short follow-up about a part of the last answer, in its words.
+    if (u.cues.anaphora && u.tokens.length <= this.policy.partWords && u.shareIn(last) >= this.policy.partShare) return continues;
     let prior = u.cues.anaphora ? this.policy.anaphoraPrior : probability < this.policy.answer ? this.policy.followUpPrior : 1;
-    if (u.cues.anaphora && u.evidenceOf(last) >= 1) prior *= this.policy.ownWordsPrior;
-    if (prior === 1 || top === last) return undefined;
+    if (prior === 1) return undefined;
     const weighed = p * prior + (1 - p);
     const boosted = (p * prior) / weighed;
     return boosted >= this.policy.answer && boosted >= probability / weighed ? { intent: last, probability: boosted } : undefined;

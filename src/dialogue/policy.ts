@@ -13,7 +13,8 @@ export interface Policy {
   readonly followUpTokens: number;
   readonly followUpPrior: number;
   readonly anaphoraPrior: number;
-  readonly ownWordsPrior: number;
+  readonly partWords: number;
+  readonly partShare: number;
   readonly topiclessWords: number;
   readonly pairShare: number;
   readonly pairSecond: number;
@@ -48,8 +49,12 @@ export const POLICY: Policy = {
   followUpPrior: 12,
   /** The same odds ratio for a short message that points back to the last answer ("those", "tamo", "ata"). */
   anaphoraPrior: 50,
-  /** …multiplied by this when the last answer is the one whose own words the message matches best. */
-  ownWordsPrior: 4,
+  /**
+   * A follow-up of at most this many words that points back and uses the last answer's own words (at least this
+   * share of its words of four letters or more) is about that answer, whatever else its words suggest.
+   */
+  partWords: 8,
+  partShare: 0.5,
   /** A message of at most this many words naming no topic and no place ("since when?") continues the last topic. */
   topiclessWords: 8,
   /** Two close topics are answered together when the second is at least this share of the first. */

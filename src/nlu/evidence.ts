@@ -16,6 +16,10 @@ import { tokenize } from './tokenize.js';
 export class KnowledgeEvidence {
   private readonly index: MiniSearch<{ id: string; text: string }>;
   readonly intents: readonly string[];
+  /** Every key of each answer's text: whether a message's word is one an answer holds. */
+  private readonly keysOf = new Map<string, ReadonlySet<string>>();
+  /** In how many answers each key is. */
+  private readonly answersWith = new Map<string, number>();
 
   constructor(kb: KnowledgeBase, keys: (word: string) => string[]) {
     this.index = new MiniSearch({
@@ -33,6 +37,19 @@ export class KnowledgeEvidence {
     }));
     this.index.addAll(documents);
     this.intents = documents.map((d) => d.id);
+    for (const d of documents) this.keysOf.set(d.id, new Set(tokenize(fold(d.text)).flatMap(keys)));
+    for (const set of this.keysOf.values()) for (const k of set) this.answersWith.set(k, (this.answersWith.get(k) ?? 0) + 1);
+  }
+
+  /** Whether a word is in so many answers ("mission", "Kosovo", "OSCE") that it says nothing of which one. */
+  common(wordKeys: readonly string[]): boolean {
+    return wordKeys.some((k) => (this.answersWith.get(k) ?? 0) > this.keysOf.size / 2);
+  }
+
+  /** Whether the answer of `intent` holds one of a word's keys. */
+  holds(intent: string, wordKeys: readonly string[]): boolean {
+    const keys = this.keysOf.get(intent);
+    return keys !== undefined && wordKeys.some((k) => keys.has(k));
   }
 
   /**

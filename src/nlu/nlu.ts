@@ -28,8 +28,12 @@ export interface Understanding {
   readonly ranked: readonly RankedIntent[];
   /** The probability of any intent. */
   probabilityOf(intent: string): number;
-  /** How well each answer's own text matches the message, relative to the best match (0..1; see evidence.ts). */
-  evidenceOf(intent: string): number;
+  /**
+   * The share of the message's words (of four letters or more, and not in most answers) that the answer of
+   * `intent` holds: a follow-up
+   * about a part of the last answer ("od toga lokalnih?" after the staff figures) uses its words.
+   */
+  shareIn(intent: string): number;
   /** Share of the message's feature weight the training data has seen, 0..1. */
   readonly coverage: number;
   /** The message names another organisation or country (intents/entities/elsewhere.yaml). */
@@ -366,7 +370,9 @@ export class Nlu {
     // The question's sentence: a place told in another one ("I work for a portal in Ferizaj. Whom do I contact?") is
     // where the person is, unless the question points back to it ("…Do you have an office there?").
     const [from, to] = options.dropCourtesy ? [0, tokens.length] : questionSpan(text, tokens.length);
-    const evidenceOf = (intent: string) => (best > 0 ? (evidence?.get(intent) ?? 0) / best : 0);
+    const long = words.filter((w) => w.length >= 4 && !this.evidence.common(evidenceKeys(w, lexicon)));
+    const shareIn = (intent: string) =>
+      long.length ? long.filter((w) => this.evidence.holds(intent, evidenceKeys(w, lexicon))).length / long.length : 0;
     return {
       language,
       script,
@@ -374,7 +380,7 @@ export class Nlu {
       places,
       ranked,
       probabilityOf,
-      evidenceOf,
+      shareIn,
       coverage: x.coverage,
       elsewhere,
       concepts: new Set(concepts.flat()),
@@ -449,8 +455,12 @@ export class Nlu {
     }
     // Concepts of the word as written and as corrected: the lexicon lists what people write.
     const lexicon = this.concepts.get(language)!;
-    const found = lexicon.find(original).map((ids, i) => (i === 0 ? ids : ids.filter((c) => !this.startOnly.has(c))));
-    const concepts = masked.map((t, i) => (t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...lexicon.ofWord(t)])]));
+    const found = lexicon.find(original);
+    const concepts = masked.map((t, i) => {
+      const ids = t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...lexicon.ofWord(t)])];
+      // Orders ("translate…") count only as the first words.
+      return i === 0 ? ids : ids.filter((c) => !this.startOnly.has(c));
+    });
     const stem = languageModule(language).stem;
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
     addFeatures(bag, masked, stems, concepts, this.options.weights, this.vocabulary, this.vectorizer.index, learn);
