@@ -200,6 +200,8 @@ export class Nlu {
   private readonly topical: ReadonlySet<string>;
   /** Concepts whose words count only as the first words of a message. */
   private readonly startOnly: ReadonlySet<string>;
+  /** Each language's function words (its cue lists): they say nothing of which answer a message points back to. */
+  private readonly functionWords: ReadonlyMap<Language, ReadonlySet<string>>;
   private readonly vectorizer = new Vectorizer();
   private readonly vocabulary: StemVocabulary;
   private readonly model: SoftmaxClassifier;
@@ -262,6 +264,13 @@ export class Nlu {
             ]
           : [];
         return [m.id, new WordFinder(lists)];
+      }),
+    );
+    this.functionWords = new Map(
+      LANGUAGE_MODULES.map((m) => {
+        const d = data.get(m.id);
+        const lists = d ? [d.cues, d.self, d.you, d.courtesy, d.anaphora, d.continuation, d.request, d.origin, d.there] : [];
+        return [m.id, new Set(lists.flat().filter((w) => !w.includes('*') && !w.includes(' ')).map(fold))];
       }),
     );
     this.variants = new Map(
@@ -370,9 +379,10 @@ export class Nlu {
     // The question's sentence: a place told in another one ("I work for a portal in Ferizaj. Whom do I contact?") is
     // where the person is, unless the question points back to it ("…Do you have an office there?").
     const [from, to] = options.dropCourtesy ? [0, tokens.length] : questionSpan(text, tokens.length);
-    const long = words.filter((w) => w.length >= 4 && !this.evidence.common(evidenceKeys(w, lexicon)));
-    const shareIn = (intent: string) =>
-      long.length ? long.filter((w) => this.evidence.holds(intent, evidenceKeys(w, lexicon))).length / long.length : 0;
+    const functionWords = this.functionWords.get(language.language)!;
+    const long = words.filter((w) => w.length >= 4 && !functionWords.has(w) && !this.evidence.common(evidenceKeys(w, lexicon)));
+    // The words themselves (their first letters), not their concepts: a follow-up in the last answer's own words.
+    const shareIn = (intent: string) => (long.length ? long.filter((w) => this.evidence.holds(intent, [w.slice(0, 6)])).length / long.length : 0);
     return {
       language,
       script,
