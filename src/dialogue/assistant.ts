@@ -29,6 +29,9 @@ type Draft = Omit<Reply, 'lang'>;
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
 
+/** The aspect of a question that asks about a town (not a concept of the lexicon: the places entity). */
+const PLACE_ASPECT = 'place';
+
 /** How many answers a question is followed through by their `aspects` (A → B → not held). */
 const ASPECT_STEPS = 3;
 
@@ -296,11 +299,17 @@ export class Assistant {
     return undefined;
   }
 
-  /** What the message asks of the topic, when the topic's answer does not hold it (intents/*.yaml `aspects`). */
+  /**
+   * What the message asks of the topic, when the topic's answer does not hold it (intents/*.yaml `aspects`). The
+   * aspect `place` is a town other than the headquarters' asked about ("how many work in the Mitrovica centre?":
+   * the figures are the Mission's).
+   */
   private aspectOf(intent: string, u: Understanding): string | undefined {
     const aspects = this.aspects.get(intent);
     if (!aspects) return undefined;
-    for (const [concept, target] of Object.entries(aspects)) if (u.concepts.has(concept)) return target;
+    // The headquarters' town is the Mission's own ("are the staff only in Prishtina?"): not a place of its own.
+    const town = u.asked.some((p) => p.place.kind !== 'headquarters');
+    for (const [concept, target] of Object.entries(aspects)) if (u.concepts.has(concept) || (concept === PLACE_ASPECT && town)) return target;
     return undefined;
   }
 

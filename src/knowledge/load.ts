@@ -232,7 +232,8 @@ export function loadKnowledge(root: string = PROJECT_ROOT): LoadResult {
       if (!conceptIds.has(concept)) problems.push({ file: name, entry: 'requires.any', message: `unknown concept "${concept}" (see intents/lexicon/)` });
     if (requires && !answerIds.has(requires.else)) problems.push({ file: name, entry: 'requires.else', message: `unknown intent "${requires.else}"` });
     for (const [concept, target] of Object.entries(aspects)) {
-      if (!conceptIds.has(concept)) problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown concept (see intents/lexicon/)` });
+      if (!conceptIds.has(concept) && concept !== 'place')
+        problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown concept (see intents/lexicon/, or \`place\` for a town asked about)` });
       if (target !== 'not_held' && !answerIds.has(target)) problems.push({ file: name, entry: `aspects.${concept}`, message: `unknown intent "${target}"` });
     }
     for (const concept of decisive)
