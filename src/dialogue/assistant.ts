@@ -2,7 +2,7 @@ import { LOCALES, languageOf, localeOf, type Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
 import type { AssistantObserver } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
-import type { Answer, DialogueKey, IntentPhrases, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
+import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
 import { loadNlu } from '../nlu/model-file.js';
 import type { Nlu, Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf, type Script } from '../nlu/normalize.js';
@@ -10,6 +10,7 @@ import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
 import { POLICY, type Policy } from './policy.js';
 import { QuizMaster, type QuizStep } from './quiz.js';
 import { replyLanguage } from './reply-language.js';
+import { Reader } from './reading.js';
 import { SessionStore, type Session, type SessionStoreOptions } from './session.js';
 
 export interface AssistantOptions {
@@ -29,20 +30,8 @@ type Draft = Omit<Reply, 'lang'>;
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
 
-/** The aspect of a question that asks about a town (not a concept of the lexicon: the places entity). */
-const PLACE_ASPECT = 'place';
-
-/** How many answers a question is followed through by their `aspects` (A → B → not held). */
-const ASPECT_STEPS = 3;
-
 /** Concepts of the lexicon that ask for the last answer again ("say that in Serbian", "ponovi na albanskom"). */
 const REPEAT = ['repeat'] as const;
-
-/** Concepts of the lexicon that, named together, mean this Mission: the OSCE (OMiK, OSBE, OEBS) and Kosovo. */
-const OURS = ['mission', 'kosovo'] as const;
-
-/** Small talk: a message read as one of these may be a question with courtesy attached. */
-const SOCIAL: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'acknowledge']);
 
 /**
  * The whole engine behind one call: `respond(turn) → reply`. It knows nothing of channels; a channel turns
@@ -60,19 +49,8 @@ export class Assistant {
   private readonly policy: Policy;
   private readonly observers: AssistantObserver[];
   private readonly quiz: QuizMaster;
+  private readonly reader: Reader;
   private readonly placesById: ReadonlyMap<string, Place>;
-  /** Answers that differ by place (offices, contacts): a town with few other words continues them. */
-  private readonly placeAwareIntents: ReadonlySet<string>;
-  /** Answers about the Mission's own facts (who, where, how to reach, staff, money, jobs), as opposed to its work. */
-  private readonly missionFacts: ReadonlySet<string>;
-  /** Per intent, what a question may ask that its answer does not hold (intents/*.yaml `aspects`). */
-  private readonly aspects: ReadonlyMap<string, Readonly<Record<string, string>>>;
-  /** Concepts that make a message one intent whatever else it says (intents/*.yaml `decisive`). */
-  private readonly decisiveConcepts: ReadonlyMap<string, string>;
-  /** Concepts of asking how to reach the Mission (intents/contact.yaml `requires`, less places and names). */
-  private readonly reachConcepts: readonly string[];
-  /** Concepts one of which a question must name to be an intent (intents/*.yaml `requires`). */
-  private readonly requires: ReadonlyMap<string, NonNullable<IntentPhrases['requires']>>;
   /** The turn being answered, for quiz events. */
   private current = { channel: 'unknown', sessionId: '', source: undefined as string | undefined };
 
@@ -86,14 +64,8 @@ export class Assistant {
     this.policy = options.policy ?? POLICY;
     this.observers = options.observers ?? [];
     this.quiz = new QuizMaster(kb, options.random ?? Math.random);
-    const answers = [...kb.answers.values()];
+    this.reader = new Reader(kb, this.nlu, this.policy);
     this.placesById = new Map(kb.places.map((p) => [p.id, p]));
-    this.placeAwareIntents = new Set(answers.filter((a) => Object.keys(a.byPlace).length > 0).map((a) => a.intent));
-    this.missionFacts = new Set(answers.filter((a) => a.kind === 'noinfo' || ['about', 'facts', 'contact'].includes(a.topic)).map((a) => a.intent));
-    this.aspects = new Map(kb.intents.filter((i) => Object.keys(i.aspects).length > 0).map((i) => [i.intent, i.aspects]));
-    this.decisiveConcepts = new Map(kb.intents.flatMap((i) => i.decisive.map((c) => [c, i.intent] as const)));
-    this.requires = new Map(kb.intents.flatMap((i) => (i.requires ? [[i.intent, i.requires] as const] : [])));
-    this.reachConcepts = ['contact', 'phone', 'email'].filter((c) => kb.concepts.some((k) => k.id === c));
   }
 
   get activeSessions(): number {
@@ -158,12 +130,12 @@ export class Assistant {
       return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script);
     }
 
-    const u = this.understand(text);
+    const u = this.reader.understand(text);
     const locale = replyLanguage(turn.lang, session, u, turn.langHint);
     const best = u.ranked[0]!;
 
     // "Translate this…", "how many member states has the OSCE": not questions about the Mission, whatever they name.
-    if (this.decisive(u) === OUT_OF_SCOPE) return this.notUnderstood(locale, best.probability);
+    if (this.reader.decisive(u) === OUT_OF_SCOPE) return this.notUnderstood(locale, best.probability);
     const named = this.lexicon.languageIn(u.tokens);
     const target = named?.value;
     // "na shqip", or a clear request to switch; not a longer message that merely names a language.
@@ -182,168 +154,26 @@ export class Assistant {
     return this.decideIntent(session, u, locale);
   }
 
-  /** What to say to a message understood as `u`, in `locale`. */
+  /** What to say to a message understood as `u`, in `locale`: the reading, then the reply. */
   private decideIntent(session: Session, u: Understanding, locale: Locale): Reply {
     const best = u.ranked[0]!;
-    let { intent, probability } = best;
-    if (intent === 'crisis' && probability >= this.policy.crisis) return this.dialogueIntent(intent, probability, locale, session);
-    let place: Place | undefined = u.asked[0]?.place;
-    // A topic whose answer does not depend on the place, recognised with confidence ("basketball tournament
-    // Prishtina", "hotels in Peja" as out of scope, "quiz Prizren"), is what the message is about: not a follow-up.
-    const confidentElsewhere = probability >= this.policy.answer && !this.placeAware(intent);
-    const otherWords = u.tokens.length - u.places.reduce((n, p) => n + p.end - p.start, 0);
-    const aboutThePlace = otherWords <= this.policy.followUpWords || (!u.topical && u.tokens.length <= this.policy.followUpTokens);
-    if (place && aboutThePlace && !confidentElsewhere) {
-      // "and in Peja?", "anything closer to Peja?": a place with few other words, or with no topic of their own,
-      // continues the last place question, or asks about offices.
-      intent = this.placeAware(session.lastIntent) ? session.lastIntent! : this.placeAware(intent) ? intent : 'offices';
-      probability = Math.max(probability, u.probabilityOf(intent), this.policy.answer);
-    } else if (session.lastIntent && this.kb.answers.has(session.lastIntent)) {
-      // A follow-up without a topic word ("where are they based?", "a ko ih koristi?"): the last answer's topic
-      // is the likeliest reading of a short message that points back to it or shares its words.
-      const followed = this.followUp(u, probability, session.lastIntent);
-      if (followed) ({ intent, probability } = followed);
-    }
-    if (!place && this.placeAware(intent) && session.lastPlace && this.placeAware(session.lastIntent) && (u.tokens.length <= 5 || u.cues.anaphora)) {
-      // "and their phone?", "the phone number of that office" right after a question about the office in Peja.
-      place = this.placesById.get(session.lastPlace);
-    }
-
-    if (u.elsewhere && !this.aboutUs(u) && (intent === OUT_OF_SCOPE || this.aboutTheMissionItself(intent))) {
-      // "Who heads the OSCE mission in Serbia?": a question about someone else's facts, not ours. A question put to
-      // us, or naming the OSCE and Kosovo, that names another body in passing ("my aunt in Skopje asks where your
-      // offices are", "someone in Skopje said the OSCE is the only civilian organisation all over Kosovo") is ours.
-      return this.line('elsewhere', locale, {}, { confidence: probability, fallback: true, quickReplies: this.groupButtons(locale) });
-    }
-    if (intent === OUT_OF_SCOPE) return this.notUnderstood(locale, probability);
-    // Two answers only for the message read alone (not when the conversation decided its topic).
-    const pair = intent === best.intent ? this.closePair(u, probability) : undefined;
-    if (pair) {
-      // "what does the mission do about the police?": two close answers, together as likely as an answer, say more
-      // than a question back ("a sa para ka e sa veta punojne?" asks both).
-      const replies = pair.map((i) => this.answerIntent(i, probability, locale, session, place));
-      const both = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
-      return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(both, locale) : both;
-    }
-    if (probability >= this.policy.answer) {
-      // What the question asks of the topic may be something its answer does not hold, or another answer's.
-      const requires = this.requires.get(intent);
-      if (requires && !requires.any.some((c) => u.concepts.has(c))) intent = requires.else;
-      // Followed through another answer's own aspects too ("who led the Mission at first?": mandate → head of
-      // mission → not held), a few steps at most.
-      for (let step = 0; step < ASPECT_STEPS; step++) {
-        const aspect = this.aspectOf(intent, u);
-        if (aspect === 'not_held') return this.notHeld(intent, probability, locale);
-        if (!aspect || aspect === intent) break;
-        intent = aspect;
+    if (best.intent === 'crisis' && best.probability >= this.policy.crisis) return this.dialogueIntent(best.intent, best.probability, locale, session);
+    const reading = this.reader.read(u, session);
+    switch (reading.kind) {
+      case 'answer': {
+        const replies = reading.intents.map((i) => this.answerIntent(i, reading.probability, locale, session, reading.place));
+        const reply = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
+        return reading.contacts ? this.withContacts(reply, locale) : reply;
       }
-      const reply = this.answerIntent(intent, probability, locale, session, place);
-      return this.toldOwnSituation(u) || this.asksHowToReach(u) ? this.withContacts(reply, locale) : reply;
+      case 'not_held':
+        return this.notHeld(reading.intent, reading.probability, locale);
+      case 'elsewhere':
+        return this.line('elsewhere', locale, {}, { confidence: reading.probability, fallback: true, quickReplies: this.groupButtons(locale) });
+      case 'clarify':
+        return this.clarify([...reading.intents], reading.probability, locale);
+      case 'not_understood':
+        return this.notUnderstood(locale, reading.probability);
     }
-    if (this.toldOwnSituation(u) && probability >= this.policy.clarify && this.kb.answers.has(intent)) {
-      // A story with a question ("my son follows groups on Telegram that call for violence, what can I do?"): its
-      // likeliest topic answers better than asking back, and the contacts come with it, so a near miss still
-      // tells the person where to turn (measured on the project's blind sets: better than asking back).
-      return this.withContacts(this.answerIntent(intent, probability, locale, session, place), locale);
-    }
-    if (probability >= this.policy.clarify) {
-      const candidates = u.ranked
-        .filter((r) => this.kb.answers.has(r.intent) && r.probability >= this.policy.candidate)
-        .slice(0, 3);
-      if (candidates.length > 0) return this.clarify(candidates.map((c) => c.intent), probability, locale);
-    }
-    return this.notUnderstood(locale, probability);
-  }
-
-  /**
-   * The NLU's reading of a message in its conversation. Courtesy around a question does not make it small talk:
-   * "Добар дан, ко данас управља мисијом?" and "…, thanks in advance" are read without their courtesy words when
-   * the whole reads as a greeting or thanks.
-   */
-  private understand(text: string): Understanding {
-    const u = this.nlu.understand(text);
-    if (!SOCIAL.has(u.ranked[0]!.intent) || u.contentTokens < 2) return u;
-    const bare = this.nlu.understand(text, { dropCourtesy: true });
-    const top = bare.ranked[0]!;
-    return this.kb.answers.has(top.intent) && top.probability >= this.policy.answer ? bare : u;
-  }
-
-  /**
-   * The last answer's topic for a short message that continues it. A short message naming no topic and no place
-   * ("since when?", "how many?", "and who was before him?") is about the conversation's topic, unless it is small
-   * talk or clearly about something else ("tell me a joke"). Otherwise the conversation is a prior that favours
-   * the last topic: strongly when the message points back to it ("those reports", "a ko ih koristi?"), and mildly
-   * when it names no topic with confidence; the last topic is taken when, so weighed, it is both the likeliest and
-   * likely enough to answer. A short message that points back in the last answer's own words is about it.
-   */
-  private followUp(u: Understanding, probability: number, last: string): { intent: string; probability: number } | undefined {
-    if (u.tokens.length > this.policy.followUpTokens) return undefined;
-    const p = u.probabilityOf(last);
-    const top = u.ranked[0]!.intent;
-    const smallTalk = isDialogueIntent(top) || (top === OUT_OF_SCOPE && probability >= this.policy.sure);
-    if (smallTalk) return undefined;
-    const continues = { intent: last, probability: Math.max(p, this.policy.answer) };
-    if (!u.topical && u.places.length === 0 && u.tokens.length <= this.policy.topiclessWords) return continues;
-    // "od toga lokalnih?", "a u manjim opštinama?": a short follow-up about a part of the last answer, in its words.
-    if (u.cues.anaphora && u.tokens.length <= this.policy.partWords && u.shareIn(last) >= this.policy.partShare) return continues;
-    let prior = u.cues.anaphora ? this.policy.anaphoraPrior : probability < this.policy.answer ? this.policy.followUpPrior : 1;
-    if (prior === 1) return undefined;
-    const weighed = p * prior + (1 - p);
-    const boosted = (p * prior) / weighed;
-    return boosted >= this.policy.answer && boosted >= probability / weighed ? { intent: last, probability: boosted } : undefined;
-  }
-
-  /** An intent that a concept of the message makes decisive, whatever else it says (intents/*.yaml `decisive`). */
-  private decisive(u: Understanding): string | undefined {
-    for (const [concept, intent] of this.decisiveConcepts) if (u.concepts.has(concept)) return intent;
-    return undefined;
-  }
-
-  /**
-   * What the message asks of the topic, when the topic's answer does not hold it (intents/*.yaml `aspects`). The
-   * aspect `place` is a town other than the headquarters' asked about ("how many work in the Mitrovica centre?":
-   * the figures are the Mission's).
-   */
-  private aspectOf(intent: string, u: Understanding): string | undefined {
-    const aspects = this.aspects.get(intent);
-    if (!aspects) return undefined;
-    // The headquarters' town is the Mission's own ("are the staff only in Prishtina?"): not a place of its own.
-    const town = u.asked.some((p) => p.place.kind !== 'headquarters');
-    for (const [concept, target] of Object.entries(aspects)) if (u.concepts.has(concept) || (concept === PLACE_ASPECT && town)) return target;
-    return undefined;
-  }
-
-  /** Someone telling their own situation ("my daughter…", "jam gazetare…", "ja sam policajka…"). */
-  private toldOwnSituation(u: Understanding): boolean {
-    return (u.cues.self && u.tokens.length >= this.policy.ownSituationWords) || u.tokens.length >= this.policy.storyWords;
-  }
-
-  /**
-   * The two likeliest topics when together they are likely enough to answer and the second is close to the first
-   * or likely in its own right, both answers whose facts the question does not reach beyond.
-   */
-  private closePair(u: Understanding, probability: number): [string, string] | undefined {
-    const [first, second] = u.ranked;
-    if (!first || !second || first.probability + second.probability < this.policy.answer) return undefined;
-    // Neither likely enough alone and the second close to the first; or a first that is, and a second that is
-    // still likely ("s koliko para raspolaže i koliki joj je broj uposlenih?" asks two things).
-    const close = probability < this.policy.answer && second.probability >= this.policy.pairShare * first.probability;
-    if (!close && second.probability < this.policy.pairSecond) return undefined;
-    const a = this.kb.answers.get(first.intent);
-    const b = this.kb.answers.get(second.intent);
-    if (!a || !b || a.kind !== 'knowledge' || b.kind !== 'knowledge') return undefined;
-    if (this.aspectOf(a.intent, u) || this.aspectOf(b.intent, u)) return undefined;
-    const unmet = (intent: string) => {
-      const requires = this.requires.get(intent);
-      return requires !== undefined && !requires.any.some((c) => u.concepts.has(c));
-    };
-    if (unmet(a.intent) || unmet(b.intent)) return undefined;
-    return [a.intent, b.intent];
-  }
-
-  /** The message asks whom to write to or call ("who would a reporter write to?"): the contacts come with the answer. */
-  private asksHowToReach(u: Understanding): boolean {
-    return this.reachConcepts.some((c) => u.concepts.has(c));
   }
 
   /** The answer, then how to reach the Mission, unless it gives the contacts already. */
@@ -486,19 +316,6 @@ export class Assistant {
   private placeCase(answer: Answer, place: Place) {
     const name: PlaceCaseName = place.kind === 'municipality' ? 'other_place' : place.kind;
     return answer.byPlace[name];
-  }
-
-  /** The message addresses us ("you", "vi", "ju") or names the OSCE together with Kosovo (the lexicon's concepts). */
-  private aboutUs(u: Understanding): boolean {
-    return u.cues.you || OURS.every((c) => u.concepts.has(c));
-  }
-
-  private aboutTheMissionItself(intent: string): boolean {
-    return this.missionFacts.has(intent);
-  }
-
-  private placeAware(intent: string | undefined): boolean {
-    return intent !== undefined && this.placeAwareIntents.has(intent);
   }
 
   private intentButton(intent: string, locale: Locale): QuickReply {
