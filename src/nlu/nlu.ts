@@ -1,11 +1,13 @@
 import { LOCALES, languageOf, type Language } from '../core/locale.js';
 import { OUT_OF_SCOPE } from '../core/intents.js';
 import type { KnowledgeBase } from '../knowledge/types.js';
-import { WordFinder } from './concepts.js';
+import { ConceptLexicon } from './concept-lexicon.js';
+import type { WordFinder } from './concepts.js';
+import { LanguageCues, hasCue } from './cues.js';
 import { KnowledgeEvidence } from './evidence.js';
 import { DEFAULT_WEIGHTS, FeatureBag, PLACE_TOKEN, StemVocabulary, Vectorizer, addConcepts, addFeatures, type FeatureWeights, type SparseVector, type VectorizerState } from './features.js';
 import { LanguageDetector, type LanguageDetectorState, type LanguageGuess } from './language.js';
-import { LANGUAGE_MODULES, languageModule } from './languages/index.js';
+import { languageModule } from './languages/index.js';
 import { fold, scriptOf, type Script } from './normalize.js';
 import { PhraseIndex } from './phrases.js';
 import { PlaceFinder, type PlaceMention } from './places.js';
@@ -59,15 +61,6 @@ export interface Understanding {
   readonly contentTokens: number;
 }
 
-/** Cue lists of the language data, found like concepts. */
-const SELF = '@self';
-const YOU = '@you';
-const COURTESY = '@courtesy';
-const ORIGIN = '@origin';
-const ANAPHORA = '@anaphora';
-const REQUEST = '@request';
-const CONTINUATION = '@continuation';
-const THERE = '@there';
 /** A message with less of its features known to training than this, read as out of scope, is read again by its
  * concepts alone (a neighbouring language), and that reading is kept when its best topic is this likely. */
 const FOREIGN_COVERAGE = 0.8;
@@ -97,8 +90,6 @@ function argmax(values: Float32Array): number {
   return best;
 }
 
-/** English words of at least this many letters are looked for in messages in the other languages too. */
-const LOANWORD = 6;
 /** A place counts as where the person is from when an origin word stands at most this many words before it. */
 const ORIGIN_REACH = 5;
 
@@ -191,17 +182,9 @@ export class Nlu {
   private readonly placeFinder: PlaceFinder;
   private readonly elsewhere: PhraseIndex<true>;
   private readonly speller: SpellingCorrector;
-  /** Concepts by the language of the message (its words and those listed for any language). */
-  private readonly concepts: ReadonlyMap<Language, WordFinder>;
-  private readonly cueWords: ReadonlyMap<Language, WordFinder>;
-  private readonly variants: ReadonlyMap<Language, ReadonlyMap<string, string>>;
+  private readonly lexicon: ConceptLexicon;
+  private readonly cues: LanguageCues;
   private readonly evidence: KnowledgeEvidence;
-  /** Concepts that say which topic is asked. */
-  private readonly topical: ReadonlySet<string>;
-  /** Concepts whose words count only as the first words of a message. */
-  private readonly startOnly: ReadonlySet<string>;
-  /** Each language's function words (its cue lists): they say nothing of which answer a message points back to. */
-  private readonly functionWords: ReadonlyMap<Language, ReadonlySet<string>>;
   private readonly vectorizer = new Vectorizer();
   private readonly vocabulary: StemVocabulary;
   private readonly model: SoftmaxClassifier;
@@ -232,52 +215,15 @@ export class Nlu {
     this.intentIndex = new Map(this.intents.map((intent, i) => [intent, i]));
     const folded = examples.map((e) => fold(e.text));
     const tokens = folded.map(tokenize);
-    const data = new Map(kb.languageData.map((d) => [d.language, d]));
     const cueSamples = kb.languageData.flatMap((d) => d.cues.map((w) => ({ folded: fold(w.replace('*', '')), language: d.language })));
     this.detector = new LanguageDetector(trained?.detector ?? [...examples.map((e, i) => ({ folded: folded[i]!, language: e.language })), ...cueSamples]);
     this.placeFinder = new PlaceFinder(kb.places);
     this.elsewhere = new PhraseIndex(kb.elsewhere.map((name) => [name, true] as const));
     this.speller = new SpellingCorrector(trained?.speller ?? tokens.flat());
-    // English terms travel into the other languages ("community policing", "budget", "cybercrime"): their phrases
-    // and longer words are looked for in every message; short English words ("fund", "top") mean other things there.
-    const loanwords = (c: (typeof kb.concepts)[number]) => (c.words.en ?? []).filter((w) => w.includes(' ') || w.replace('*', '').length >= LOANWORD);
-    const conceptsIn = (language: Language) =>
-      kb.concepts.map((c) => ({ id: c.id, words: [...(c.words[language] ?? []), ...(c.words.any ?? []), ...(language === 'en' ? [] : loanwords(c))] }));
-    this.concepts = new Map(LANGUAGE_MODULES.map((m) => [m.id, new WordFinder(conceptsIn(m.id))]));
-    this.topical = new Set(kb.concepts.filter((c) => c.topic).map((c) => c.id));
-    this.startOnly = new Set(kb.concepts.filter((c) => c.start).map((c) => c.id));
-    // Answers hold every language: their words are looked up in all of them.
-    const anyConcept = new WordFinder(kb.concepts.map((c) => ({ id: c.id, words: Object.values(c.words).flat() })));
-    this.cueWords = new Map(
-      LANGUAGE_MODULES.map((m) => {
-        const d = data.get(m.id);
-        const lists = d
-          ? [
-              { id: SELF, words: d.self },
-              { id: YOU, words: d.you },
-              { id: COURTESY, words: d.courtesy },
-              { id: ORIGIN, words: d.origin },
-              { id: ANAPHORA, words: d.anaphora },
-              { id: REQUEST, words: d.request },
-              { id: CONTINUATION, words: d.continuation },
-              { id: THERE, words: d.there },
-            ]
-          : [];
-        return [m.id, new WordFinder(lists)];
-      }),
-    );
-    this.functionWords = new Map(
-      LANGUAGE_MODULES.map((m) => {
-        const d = data.get(m.id);
-        const lists = d ? [d.cues, d.self, d.you, d.courtesy, d.anaphora, d.continuation, d.request, d.origin, d.there] : [];
-        return [m.id, new Set(lists.flat().filter((w) => !w.includes('*') && !w.includes(' ')).map(fold))];
-      }),
-    );
-    this.variants = new Map(
-      LANGUAGE_MODULES.map((m) => [m.id, new Map(Object.entries(data.get(m.id)?.variants ?? {}).map(([k, v]) => [fold(k), fold(v)]))]),
-    );
+    this.lexicon = new ConceptLexicon(kb.concepts);
+    this.cues = new LanguageCues(kb.languageData);
     // Evidence keys of a word: the concepts it belongs to, and its first six letters (language-neutral).
-    this.evidence = new KnowledgeEvidence(kb, (word) => evidenceKeys(word, anyConcept));
+    this.evidence = new KnowledgeEvidence(kb, (word) => evidenceKeys(word, this.lexicon.anyLanguage));
     if (trained) {
       this.vocabulary = new StemVocabulary(trained.vocabulary);
       this.vectorizer.restore(trained.vectorizer);
@@ -340,9 +286,8 @@ export class Nlu {
     const script = scriptOf(text);
     let tokens = tokenize(folded);
     const language = this.detectLanguage(text, script, folded, tokens);
-    const cues = this.cueWords.get(language.language)!;
-    let marks = cues.find(tokens);
-    const courtesy = marks.map((m) => m.includes(COURTESY));
+    let marks = this.cues.marks(language.language, tokens);
+    const courtesy = marks.map((m) => m.includes('courtesy'));
     const contentTokens = courtesy.filter((c) => !c).length;
     if (options.dropCourtesy && contentTokens > 0) {
       tokens = tokens.filter((_t, i) => !courtesy[i]);
@@ -352,12 +297,12 @@ export class Nlu {
     bag.clear();
     const { places, words, concepts } = this.features(tokens, language.language, false, bag);
     const x = this.vectorizer.transform(bag);
-    const lexicon = this.concepts.get(language.language)!;
+    const lexicon = this.lexicon.in(language.language);
     const evidence = this.options.evidence > 0 ? this.evidence.scores(words, (w) => evidenceKeys(w, lexicon)) : undefined;
     let best = 0;
     for (const score of evidence?.values() ?? []) best = Math.max(best, score);
     let probabilities = this.probabilities(x, evidence, best, true);
-    const topical = concepts.some((list) => list.some((c) => this.topical.has(c)));
+    const topical = concepts.some((list) => list.some((c) => this.lexicon.isTopical(c)));
     if (this.intents[argmax(probabilities)] === OUT_OF_SCOPE && topical && x.coverage < FOREIGN_COVERAGE) {
       // Words the training phrases do not have, yet concepts of a topic ("Misyonun başkanı kim?" in Turkish): read by
       // its concepts alone, the message may be a question in a neighbouring language about a topic we answer.
@@ -375,12 +320,10 @@ export class Nlu {
       return i === undefined ? 0 : copy[i]!;
     };
     const elsewhere = this.elsewhere.find(tokens) ?? false;
-    const cue = (id: string) => marks.some((m) => m.includes(id));
     // The question's sentence: a place told in another one ("I work for a portal in Ferizaj. Whom do I contact?") is
     // where the person is, unless the question points back to it ("…Do you have an office there?").
     const [from, to] = options.dropCourtesy ? [0, tokens.length] : questionSpan(text, tokens.length);
-    const functionWords = this.functionWords.get(language.language)!;
-    const long = words.filter((w) => w.length >= 4 && !functionWords.has(w) && !this.evidence.common(evidenceKeys(w, lexicon)));
+    const long = words.filter((w) => w.length >= 4 && !this.cues.isFunctionWord(language.language, w) && !this.evidence.common(evidenceKeys(w, lexicon)));
     // The words themselves (their first letters), not their concepts: a follow-up in the last answer's own words.
     const shareIn = (intent: string) => (long.length ? long.filter((w) => this.evidence.holds(intent, [w.slice(0, 6)])).length / long.length : 0);
     return {
@@ -396,11 +339,11 @@ export class Nlu {
       concepts: new Set(concepts.flat()),
       topical,
       // A follow-up points back with a pronoun anywhere ("those", "tamo"), or opens with "and…", "a…", "po…".
-      cues: { self: cue(SELF), you: cue(YOU), anaphora: cue(ANAPHORA) || (marks[0]?.includes(CONTINUATION) ?? false) },
-      requests: marks.flatMap((m, i) => (m.includes(REQUEST) ? [i] : [])),
+      cues: { self: hasCue(marks, 'self'), you: hasCue(marks, 'you'), anaphora: hasCue(marks, 'anaphora') || hasCue(marks, 'continuation') },
+      requests: marks.flatMap((m, i) => (m.includes('request') ? [i] : [])),
       asked: places
-        .filter((p) => !marks.slice(Math.max(0, p.start - ORIGIN_REACH), p.start).some((m) => m.includes(ORIGIN)))
-        .filter((p) => (p.start >= from && p.start < to) || marks.slice(from, to).some((m) => m.includes(THERE)))
+        .filter((p) => !hasCue(marks.slice(Math.max(0, p.start - ORIGIN_REACH), p.start), 'origin'))
+        .filter((p) => (p.start >= from && p.start < to) || hasCue(marks.slice(from, to), 'there'))
         .sort((a, b) => Number(a.place.kind === 'municipality') - Number(b.place.kind === 'municipality')),
       contentTokens,
     };
@@ -442,7 +385,7 @@ export class Nlu {
    * form the language module derives (Ijekavian → Ekavian), else a one-letter typo corrected.
    */
   private standardWord(token: string, language: Language): string {
-    const listed = this.variants.get(language)!.get(token);
+    const listed = this.cues.variant(language, token);
     if (listed) return listed;
     if (this.speller.has(token)) return token;
     for (const v of languageModule(language).variants(token)) if (this.speller.has(v)) return v;
@@ -463,14 +406,7 @@ export class Nlu {
         i = mention.end - 1;
       } else masked.push(standard(tokens[i]!));
     }
-    // Concepts of the word as written and as corrected: the lexicon lists what people write.
-    const lexicon = this.concepts.get(language)!;
-    const found = lexicon.find(original);
-    const concepts = masked.map((t, i) => {
-      const ids = t === PLACE_TOKEN || t === original[i] ? found[i]! : [...new Set([...found[i]!, ...lexicon.ofWord(t)])];
-      // Orders ("translate…") count only as the first words.
-      return i === 0 ? ids : ids.filter((c) => !this.startOnly.has(c));
-    });
+    const concepts = this.lexicon.find(language, original, masked, (i) => masked[i] === PLACE_TOKEN);
     const stem = languageModule(language).stem;
     const stems = masked.map((t) => (t === PLACE_TOKEN ? t : stem(t)));
     addFeatures(bag, masked, stems, concepts, this.options.weights, this.vocabulary, this.vectorizer.index, learn);
