@@ -1,5 +1,5 @@
 import type { Language, Locale } from '../core/locale.js';
-import type { DialogueFileData } from './schema.js';
+import type { DialogueFileData, LanguageDataFileData } from './schema.js';
 
 /** Text in all four locales (Serbian Cyrillic filled in by transliteration where the file leaves it out). */
 export type Localized = Readonly<Record<Locale, string>>;
@@ -93,20 +93,8 @@ export interface Concept {
   readonly words: Readonly<Partial<Record<Language | 'any', readonly string[]>>>;
 }
 
-/** A language's data (intents/languages/<id>.yaml); see LanguageDataFile in schema.ts. */
-export interface LanguageData {
-  readonly language: Language;
-  readonly variants: Readonly<Record<string, string>>;
-  readonly cues: readonly string[];
-  readonly self: readonly string[];
-  readonly you: readonly string[];
-  readonly courtesy: readonly string[];
-  readonly origin: readonly string[];
-  readonly anaphora: readonly string[];
-  readonly request: readonly string[];
-  readonly continuation: readonly string[];
-  readonly there: readonly string[];
-}
+/** A language's data (intents/languages/<id>.yaml), as its schema describes it (LanguageDataFile in schema.ts). */
+export type LanguageData = { readonly [K in keyof LanguageDataFileData]: Readonly<LanguageDataFileData[K]> };
 
 export interface KnowledgeBase {
   readonly answers: ReadonlyMap<string, Answer>;
