@@ -177,16 +177,6 @@ export class FeatureIndex {
     return { keys: Int32Array.from(keys), ids: Int32Array.from(ids) };
   }
 
-  /** Renumbers the ids: `remap[id]` is the new id, or -1 to forget the key. */
-  compact(remap: Int32Array, size: number): void {
-    for (let code = 0; code < this.grams.length; code++) if (this.grams[code]! > 0) this.grams[code] = remap[this.grams[code]! - 1]! + 1;
-    for (const [key, id] of this.others) {
-      if (remap[id]! < 0) this.others.delete(key);
-      else this.others.set(key, remap[id]!);
-    }
-    this.size = size;
-  }
-
   restore({ keys, ids }: { keys: Int32Array; ids: Int32Array }): void {
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -265,8 +255,8 @@ export class Vectorizer {
    * Learns from the training messages and returns their vectors. `fill(i, bag)` adds the features of message
    * i to an empty bag (learning their ids), which is then reused: training keeps only compact typed arrays.
    */
-  fitTransform(count: number, fill: (i: number, bag: FeatureBag) => void, minDocuments = 1): SparseVector[] {
-    let df: number[] = [];
+  fitTransform(count: number, fill: (i: number, bag: FeatureBag) => void): SparseVector[] {
+    const df: number[] = [];
     const bag = new FeatureBag();
     const encoded: SparseVector[] = [];
     for (let i = 0; i < count; i++) {
@@ -282,7 +272,6 @@ export class Vectorizer {
       }
       encoded.push({ ids, values });
     }
-    if (minDocuments > 1) df = this.prune(df, minDocuments, encoded);
     this.documentCounts = Int32Array.from(df);
     this.idf = Float32Array.from(df, (d) => Math.log((count + 1) / (d + 1)) + 1);
     for (const v of encoded) {
@@ -294,28 +283,6 @@ export class Vectorizer {
 
   get size(): number {
     return this.index.size;
-  }
-
-  /**
-   * Forgets the features fewer than `min` messages have, renumbering the rest in `encoded` and the index: most of
-   * them are word pairs seen once, which cost memory in every class's weights and say little about a new message.
-   */
-  private prune(df: number[], min: number, encoded: SparseVector[]): number[] {
-    const remap = new Int32Array(df.length).fill(-1);
-    const kept: number[] = [];
-    df.forEach((d, id) => {
-      if (d >= min) {
-        remap[id] = kept.length;
-        kept.push(d);
-      }
-    });
-    this.index.compact(remap, kept.length);
-    for (let i = 0; i < encoded.length; i++) {
-      const { ids, values } = encoded[i]!;
-      const keep = Array.from(ids.keys()).filter((k) => remap[ids[k]!]! >= 0);
-      encoded[i] = { ids: Int32Array.from(keep, (k) => remap[ids[k]!]!), values: Float32Array.from(keep, (k) => values[k]!) };
-    }
-    return kept;
   }
 
   state(): VectorizerState {

@@ -31,9 +31,9 @@ export interface Understanding {
   /** The probability of any intent. */
   probabilityOf(intent: string): number;
   /**
-   * The share of the message's words (of four letters or more, and not in most answers) that the answer of
-   * `intent` holds: a follow-up
-   * about a part of the last answer ("od toga lokalnih?" after the staff figures) uses its words.
+   * The share of the message's words (of four letters or more, not function words, not in most answers) that the
+   * answer of `intent` holds: a follow-up about a part of the last answer ("od toga lokalnih?" after the staff
+   * figures) uses its words.
    */
   shareIn(intent: string): number;
   /** Share of the message's feature weight the training data has seen, 0..1. */
@@ -75,11 +75,8 @@ function questionSpan(text: string, tokens: number): [number, number] {
     .map((s) => ({ tokens: tokenize(fold(s)).length, asks: s.includes('?') }))
     .filter((s) => s.tokens > 0);
   if (sentences.length < 2 || sentences.reduce((a, s) => a + s.tokens, 0) !== tokens) return [0, tokens];
-  let index = sentences.length - 1;
-  for (let i = sentences.length - 1; i >= 0; i--) if (sentences[i]!.asks) {
-    index = i;
-    break;
-  }
+  const asking = sentences.map((s) => s.asks).lastIndexOf(true);
+  const index = asking >= 0 ? asking : sentences.length - 1;
   const start = sentences.slice(0, index).reduce((a, s) => a + s.tokens, 0);
   return [start, start + sentences[index]!.tokens];
 }
@@ -122,8 +119,6 @@ export interface NluOptions {
   evidence: number;
   /** BM25 scores are divided by the best one, or by this when the best is lower (weak matches stay weak). */
   evidenceScale: number;
-  /** Features fewer training phrases than this have are forgotten (see Vectorizer.prune). */
-  minDocuments: number;
 }
 
 export const DEFAULT_NLU: NluOptions = {
@@ -134,7 +129,6 @@ export const DEFAULT_NLU: NluOptions = {
   commonShare: 0.01,
   evidence: 2,
   evidenceScale: 8,
-  minDocuments: 1,
 };
 
 export interface UnderstandOptions {
@@ -171,9 +165,10 @@ export function trainingExamples(kb: KnowledgeBase): TrainingExample[] {
 }
 
 /**
- * Intent classification: fold → tokenise → find places (masked as one token, so "office in Gjakovë" is
- * learnt once for all towns) → correct typos → stem per language → features → softmax regression.
- * The similarity to each intent's nearest training phrase is added to the regression's evidence.
+ * Intent classification: fold → tokenise → detect the language (without place names) → find places (masked as
+ * one token, so "office in Gjakovë" is learnt once for all towns) → standard spellings → stems and the lexicon's
+ * concepts per language → features → softmax regression. The similarity to each intent's nearest training phrase
+ * and the knowledge's evidence (the answers' own text, by BM25) are added to the regression's log-probabilities.
  */
 export class Nlu {
   readonly intents: readonly string[];
@@ -235,7 +230,7 @@ export class Nlu {
       this.commonFeature = trained.commonFeature;
     } else {
       this.vocabulary = new StemVocabulary();
-      const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag), options.minDocuments);
+      const xs = this.vectorizer.fitTransform(examples.length, (i, bag) => void this.features(tokens[i]!, examples[i]!.language, true, bag));
       const ys = examples.map((e) => this.intentIndex.get(e.intent)!);
       this.model = new SoftmaxClassifier(this.vectorizer.size, this.intents.length).train(xs, ys, options.softmax);
       this.commonFeature = Math.max(50, Math.round(xs.length * options.commonShare));
