@@ -161,7 +161,10 @@ export class Assistant {
     const reading = this.reader.read(u, session);
     switch (reading.kind) {
       case 'answer': {
-        const replies = reading.intents.map((i) => this.answerIntent(i, reading.probability, locale, session, reading.place));
+        // The first answer is the conversation's topic from now on (built last, so that it is the one remembered); a
+        // follow-up may take up either.
+        const replies = [...reading.intents].reverse().map((i) => this.answerIntent(i, reading.probability, locale, session, reading.place)).reverse();
+        session.lastIntents = reading.intents;
         const reply = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
         return reading.contacts ? this.withContacts(reply, locale) : reply;
       }
@@ -217,6 +220,7 @@ export class Assistant {
     const placed = place ? this.placeCase(answer, place) : undefined;
     const text = (placed?.text ?? answer.text)[locale].replaceAll('{place}', place?.display[locale] ?? '');
     session.lastIntent = intent;
+    session.lastIntents = [intent];
     session.lastPlace = placed ? place!.id : undefined;
     return {
       lang: locale,

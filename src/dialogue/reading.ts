@@ -96,9 +96,15 @@ export class Reader {
       intent = this.dependsOnPlace(session.lastIntent) ? session.lastIntent! : this.dependsOnPlace(intent) ? intent : 'offices';
       probability = Math.max(probability, u.probabilityOf(intent), this.policy.answer);
     } else if (session.lastIntent && this.kb.answers.has(session.lastIntent)) {
-      // A follow-up without a topic word ("where are they based?", "a ko ih koristi?").
-      const followed = this.followUp(u, probability, session.lastIntent);
-      if (followed) ({ intent, probability } = followed);
+      // A follow-up without a topic word ("where are they based?", "a ko ih koristi?"), of the last answer or of
+      // either of two given together.
+      for (const last of session.lastIntents ?? [session.lastIntent]) {
+        const followed = this.followUp(u, probability, last);
+        if (followed) {
+          ({ intent, probability } = followed);
+          break;
+        }
+      }
     }
     if (!place && this.dependsOnPlace(intent) && session.lastPlace && this.dependsOnPlace(session.lastIntent) && (u.tokens.length <= 5 || u.cues.anaphora)) {
       // "and their phone?", "the phone number of that office" right after a question about the office in Peja.

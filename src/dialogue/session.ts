@@ -10,6 +10,8 @@ export interface Session {
   chosen?: Locale;
   /** The last answer given, to repeat it in another language or follow up on it. */
   lastIntent?: string;
+  /** Every answer of the last reply (two when two close topics were answered together): follow-ups may take up either. */
+  lastIntents?: readonly string[];
   lastPlace?: string;
   /** Where the conversation came from (a poster's QR code, a web page), for counting. */
   source?: string;

@@ -18,6 +18,8 @@ export class KnowledgeEvidence {
   readonly intents: readonly string[];
   /** Every key of each answer's text: whether a message's word is one an answer holds. */
   private readonly keysOf = new Map<string, ReadonlySet<string>>();
+  /** The first four and five letters of each answer's words: whether it uses a message's word, whatever ending. */
+  private readonly stemsOf = new Map<string, ReadonlySet<string>>();
   /** In how many answers each key is. */
   private readonly answersWith = new Map<string, number>();
 
@@ -37,7 +39,11 @@ export class KnowledgeEvidence {
     }));
     this.index.addAll(documents);
     this.intents = documents.map((d) => d.id);
-    for (const d of documents) this.keysOf.set(d.id, new Set(tokenize(fold(d.text)).flatMap(keys)));
+    for (const d of documents) {
+      const words = tokenize(fold(d.text));
+      this.keysOf.set(d.id, new Set(words.flatMap(keys)));
+      this.stemsOf.set(d.id, new Set(words.filter((w) => w.length >= 4).flatMap((w) => [w.slice(0, 4), w.slice(0, 5)])));
+    }
     for (const set of this.keysOf.values()) for (const k of set) this.answersWith.set(k, (this.answersWith.get(k) ?? 0) + 1);
   }
 
@@ -46,10 +52,9 @@ export class KnowledgeEvidence {
     return wordKeys.some((k) => (this.answersWith.get(k) ?? 0) > this.keysOf.size / 2);
   }
 
-  /** Whether the answer of `intent` holds one of a word's keys. */
-  holds(intent: string, wordKeys: readonly string[]): boolean {
-    const keys = this.keysOf.get(intent);
-    return keys !== undefined && wordKeys.some((k) => keys.has(k));
+  /** Whether the answer of `intent` uses a word (its first five letters, or a word of four): "north", "northern". */
+  uses(intent: string, word: string): boolean {
+    return this.stemsOf.get(intent)?.has(word.slice(0, 5)) ?? false;
   }
 
   /**

@@ -320,7 +320,7 @@ export class Nlu {
     const [from, to] = options.dropCourtesy ? [0, tokens.length] : questionSpan(text, tokens.length);
     const long = words.filter((w) => w.length >= 4 && !this.cues.isFunctionWord(language.language, w) && !this.evidence.common(evidenceKeys(w, lexicon)));
     // The words themselves (their first letters), not their concepts: a follow-up in the last answer's own words.
-    const shareIn = (intent: string) => (long.length ? long.filter((w) => this.evidence.holds(intent, [w.slice(0, 6)])).length / long.length : 0);
+    const shareIn = (intent: string) => (long.length ? long.filter((w) => this.evidence.uses(intent, w)).length / long.length : 0);
     return {
       language,
       script,
