@@ -28,9 +28,9 @@ describe.each([
 });
 
 // Regression floors within two points of what `npm run bench` measures and the README reports (en 100, sq 99.1,
-// sr-Latn 100, sr-Cyrl 98.3%, out of scope refused 97.7%, reply language 98.5%): the model is trained
+// sr-Latn 100, sr-Cyrl 99.1%, out of scope refused 97.7%, reply language 98.5%): the model is trained
 // deterministically, so a drop below one means a change made the assistant worse. Raise them when it gets better.
-const FLOORS = { en: 0.98, sq: 0.972, 'sr-Latn': 0.98, 'sr-Cyrl': 0.964 } as const;
+const FLOORS = { en: 0.98, sq: 0.972, 'sr-Latn': 0.98, 'sr-Cyrl': 0.972 } as const;
 
 describe('accuracy floor on the held-out set', () => {
   const bot = assistant();
