@@ -29,6 +29,8 @@ type Draft = Omit<Reply, 'lang'>;
 
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
+/** A language named at most this many words after "not" ("doesn't really speak Albanian") is the one not wanted. */
+const NEGATION_REACH = 4;
 
 /** Concepts of the lexicon that ask for the last answer again ("say that in Serbian", "ponovi na albanskom"). */
 const REPEAT = ['repeat'] as const;
@@ -136,7 +138,7 @@ export class Assistant {
 
     // "Translate this…", "how many member states has the OSCE": not questions about the Mission, whatever they name.
     if (this.reader.decisive(u) === OUT_OF_SCOPE) return this.notUnderstood(locale, best.probability);
-    const named = this.lexicon.languageIn(u.tokens);
+    const named = this.wantedLanguage(u);
     const target = named?.value;
     // "na shqip", or a clear request to switch; not a longer message that merely names a language.
     const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.switchLanguage);
@@ -152,6 +154,26 @@ export class Assistant {
       return this.decideIntent(session, u, session.chosen);
     }
     return this.decideIntent(session, u, locale);
+  }
+
+  /**
+   * The language a message names for the reply: the one named, or, when it is denied ("my colleague doesn't speak
+   * Albanian, repeat that"), the message's own language if that is another.
+   */
+  private wantedLanguage(u: Understanding): { value: Locale | 'sr'; start: number; end: number } | undefined {
+    if (u.negations.length === 0) return this.lexicon.languageIn(u.tokens);
+    // "ne razume srpski, na engleskom molim": a "not" denies the first language named after it, and the next one
+    // named is the wanted one.
+    let after = 0;
+    let denied: { value: Locale | 'sr'; start: number; end: number } | undefined;
+    for (const span of this.lexicon.languagesIn(u.tokens)) {
+      if (!u.negations.some((i) => i >= Math.max(after, span.start - NEGATION_REACH) && i < span.start)) return span;
+      denied ??= span;
+      after = span.end;
+    }
+    if (!denied) return undefined;
+    const own = u.language.language;
+    return own !== (denied.value === 'sr' ? 'sr' : languageOf(denied.value)) ? { ...denied, value: own } : undefined;
   }
 
   /** What to say to a message understood as `u`, in `locale`: the reading, then the reply. */

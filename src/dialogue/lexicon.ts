@@ -95,4 +95,9 @@ export class Lexicon {
   languageIn(tokens: readonly string[]): { value: Locale | 'sr'; start: number; end: number } | undefined {
     return this.languages.findSpan(tokens);
   }
+
+  /** Every language or script named in the message, in the order written. */
+  languagesIn(tokens: readonly string[]): { value: Locale | 'sr'; start: number; end: number }[] {
+    return this.languages.findAll(tokens);
+  }
 }

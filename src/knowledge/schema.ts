@@ -170,6 +170,8 @@ export const LanguageDataFile = z.strictObject({
   continuation: z.array(Word).default([]),
   /** Words that point to a place named before ("there", "tamo", "atje"): that place is the one asked about. */
   there: z.array(Word).default([]),
+  /** Words that deny what follows ("doesn't speak Albanian", "ne govori srpski"): that language is not the one wanted. */
+  negation: z.array(Word).default([]),
 });
 
 /**

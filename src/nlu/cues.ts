@@ -5,8 +5,8 @@ import { LANGUAGE_MODULES } from './languages/index.js';
 import { fold } from './normalize.js';
 
 /** The cue lists of each language's data (intents/languages/): what the words of a message say besides its topic. */
-export type Cue = 'self' | 'you' | 'courtesy' | 'origin' | 'anaphora' | 'request' | 'continuation' | 'there';
-const CUES: readonly Cue[] = ['self', 'you', 'courtesy', 'origin', 'anaphora', 'request', 'continuation', 'there'];
+export type Cue = 'self' | 'you' | 'courtesy' | 'origin' | 'anaphora' | 'request' | 'continuation' | 'there' | 'negation';
+const CUES: readonly Cue[] = ['self', 'you', 'courtesy', 'origin', 'anaphora', 'request', 'continuation', 'there', 'negation'];
 
 /** The cues each token of a message belongs to, by position. */
 export type Marks = readonly (readonly string[])[];

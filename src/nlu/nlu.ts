@@ -51,6 +51,8 @@ export interface Understanding {
   readonly cues: { readonly self: boolean; readonly you: boolean; readonly anaphora: boolean };
   /** Positions of the words that ask the assistant to do something (please, write, repeat, daj). */
   readonly requests: readonly number[];
+  /** Positions of the words that deny what follows (not, nuk, ne). */
+  readonly negations: readonly number[];
   /**
    * Places the message asks about, the likeliest first: not those the person only says they are from ("pozdrav iz
    * opštine Zvečan"), and a town with a regional centre before another ("I live near Štrpce, the closest town is
@@ -336,6 +338,7 @@ export class Nlu {
       // A follow-up points back with a pronoun anywhere ("those", "tamo"), or opens with "and…", "a…", "po…".
       cues: { self: hasCue(marks, 'self'), you: hasCue(marks, 'you'), anaphora: hasCue(marks, 'anaphora') || hasCue(marks, 'continuation') },
       requests: marks.flatMap((m, i) => (m.includes('request') ? [i] : [])),
+      negations: marks.flatMap((m, i) => (m.includes('negation') ? [i] : [])),
       asked: places
         .filter((p) => !hasCue(marks.slice(Math.max(0, p.start - ORIGIN_REACH), p.start), 'origin'))
         .filter((p) => (p.start >= from && p.start < to) || hasCue(marks.slice(from, to), 'there'))

@@ -21,20 +21,35 @@ export class PhraseIndex<T> {
     return this.findSpan(tokens)?.value;
   }
 
+  /** Every listed phrase of the tokens in order, the longest at each place, none overlapping. */
+  findAll(tokens: readonly string[]): { value: T; start: number; end: number }[] {
+    const found: { value: T; start: number; end: number }[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      const span = this.spanAt(tokens, i);
+      if (span) found.push(span);
+      i = span ? span.end : i + 1;
+    }
+    return found;
+  }
+
+  private spanAt(tokens: readonly string[], i: number): { value: T; start: number; end: number } | undefined {
+    if (this.firstWords.has(tokens[i]!)) {
+      for (let n = Math.min(MAX_WORDS, tokens.length - i); n >= 2; n--) {
+        const value = this.phrases.get(tokens.slice(i, i + n).join(' '));
+        if (value !== undefined) return { value, start: i, end: i + n };
+      }
+    }
+    const value = this.phrases.get(tokens[i]!);
+    return value === undefined ? undefined : { value, start: i, end: i + 1 };
+  }
+
   /** The first listed phrase of the tokens (a longer one before a single word), with where it stands. */
   findSpan(tokens: readonly string[]): { value: T; start: number; end: number } | undefined {
     let single: { value: T; start: number; end: number } | undefined;
     for (let i = 0; i < tokens.length; i++) {
-      if (this.firstWords.has(tokens[i]!)) {
-        for (let n = Math.min(MAX_WORDS, tokens.length - i); n >= 2; n--) {
-          const value = this.phrases.get(tokens.slice(i, i + n).join(' '));
-          if (value !== undefined) return { value, start: i, end: i + n };
-        }
-      }
-      if (!single) {
-        const value = this.phrases.get(tokens[i]!);
-        if (value !== undefined) single = { value, start: i, end: i + 1 };
-      }
+      const span = this.spanAt(tokens, i);
+      if (span && span.end - span.start > 1) return span;
+      single ??= span;
     }
     return single;
   }
