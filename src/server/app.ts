@@ -9,8 +9,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
-import { createAdapter } from '../channels/botframework/adapter.js';
-import { AssistantBot } from '../channels/botframework/bot.js';
+import { botFrameworkRoutes } from '../channels/botframework/routes.js';
 import { directLineRoutes } from '../channels/directline/routes.js';
 import { ConversationStore } from '../channels/directline/store.js';
 import { TokenIssuer } from '../channels/directline/tokens.js';
@@ -94,25 +93,7 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
   if (config.ADMIN_TOKEN && analytics) await adminRoutes(app, { token: config.ADMIN_TOKEN, analytics });
 
   // Bot Framework: Azure Bot Service channels and the Emulator.
-  const adapter = createAdapter(config, assistant.kb, app.log);
-  const bot = new AssistantBot(assistant);
-  app.post('/api/messages', async (request, reply) => {
-    const body = request.body as { type?: unknown } | null;
-    if (typeof body !== 'object' || body === null || typeof body.type !== 'string')
-      return reply.code(400).send({ error: { code: 'BadRequest', message: 'Expected a Bot Framework activity.' } });
-    await adapter.process(
-      { body: request.body as Record<string, unknown>, headers: request.headers, method: request.method },
-      {
-        socket: request.raw.socket,
-        status: (code: number) => reply.code(code),
-        header: (name: string, value: unknown) => reply.header(name, value),
-        send: (body?: unknown) => reply.send(body),
-        end: () => (reply.sent ? undefined : reply.send()),
-      },
-      (context) => bot.run(context),
-    );
-    return reply;
-  });
+  await botFrameworkRoutes(app, { settings: config, assistant });
 
   // Direct Line, and the token the public page starts its conversation with.
   const store = new ConversationStore({
