@@ -26,6 +26,11 @@ export const ConfigSchema = z.object({
   MicrosoftAppPassword: z.string().optional(),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional(),
   MicrosoftAppTenantId: z.string().optional(),
+  /**
+   * Without app credentials, /api/messages answers only an Emulator on this machine (a loopback serviceUrl) and
+   * these origins (https://…), so that nobody can make the bot post to an address of their choosing.
+   */
+  BOT_SERVICE_URLS: list,
   /** Lets a trusted back end start Direct Line conversations with the secret; tokens are for browsers. */
   DIRECTLINE_SECRET: z.string().min(16).optional(),
   /** Signs Direct Line tokens. Random per start when unset (tokens then end with the process, as conversations do). */
@@ -37,6 +42,11 @@ export const ConfigSchema = z.object({
   CONVERSATION_TTL_SECONDS: seconds(1800),
   /** Where the SQLite database (unanswered questions, ratings, counts) is kept. */
   DATA_DIR: z.string().default('data'),
+  /**
+   * Key of the pseudonyms of stored conversations (kept outside the database, so that the database alone cannot
+   * link questions to a person). Random per start when unset: pseudonyms then change at each restart.
+   */
+  PSEUDONYM_KEY: z.string().min(32).optional(),
   /** Stored questions, turns and ratings older than this are deleted. */
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   /** Opens the staff page /admin to whoever has this token; without it the page is off. */
