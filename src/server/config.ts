@@ -75,7 +75,8 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = ConfigSchema.safeParse(env);
+  // A variable set to nothing (`TELEGRAM_BOT_TOKEN=` in a compose file) means unset, as in most tools.
+  const result = ConfigSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!result.success) {
     // Values are never echoed: some of them are secrets.
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
