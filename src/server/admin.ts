@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../knowledge/load.js';
 import { periodRange, type Analytics } from '../storage/analytics.js';
@@ -16,6 +17,9 @@ const Period = z.object({
   from: z.iso.date().optional(),
   to: z.iso.date().optional(),
 });
+
+/** Wrong tokens one address may send before it must wait: a person mistyping gets a few tries, a guesser none. */
+const FAILED_SIGN_INS = { points: 10, duration: 15 * 60 };
 
 /**
  * The staff page: what people asked that the assistant could not answer, fallback rates, topics, ratings and
@@ -36,8 +40,20 @@ export async function adminRoutes(app: FastifyInstance, o: { token: string; anal
     await scope.register(fastifyStatic, { root: CHART, prefix: '/admin/vendor/', decorateReply: false, allowedPath: (p) => p === '/chart.umd.js' });
     scope.get('/admin', async (_request, reply) => reply.redirect('/admin/'));
 
+    const failures = new RateLimiterMemory(FAILED_SIGN_INS);
     scope.get('/admin/api/report', async (request, reply) => {
-      if (!secretMatches(bearerToken(request.headers.authorization), o.token)) return reply.code(401).send({ error: 'A valid staff token is needed.' });
+      const blocked = await failures.get(request.ip);
+      if (blocked && blocked.remainingPoints <= 0) {
+        const wait = Math.ceil(blocked.msBeforeNext / 1000);
+        return reply.code(429).header('retry-after', String(wait)).send({ error: `Too many wrong tokens from this address: try again in ${Math.ceil(wait / 60)} minutes.` });
+      }
+      if (!secretMatches(bearerToken(request.headers.authorization), o.token)) {
+        const after = await failures.penalty(request.ip);
+        // Logged at the first failure of a window and when the address is stopped: enough to notice, never a flood.
+        if (after.consumedPoints === 1 || after.remainingPoints === 0)
+          request.log.warn({ failures: after.consumedPoints, blocked: after.remainingPoints === 0 }, 'wrong staff token');
+        return reply.code(401).send({ error: 'A valid staff token is needed.' });
+      }
       const parsed = Period.safeParse(request.query);
       if (!parsed.success) return reply.code(400).send({ error: 'Give days=N, or from=YYYY-MM-DD and to=YYYY-MM-DD.' });
       return o.analytics.report(...periodRange(parsed.data));

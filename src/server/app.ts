@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { botFrameworkRoutes } from '../channels/botframework/routes.js';
@@ -14,7 +14,8 @@ import { directLineRoutes } from '../channels/directline/routes.js';
 import { ConversationStore } from '../channels/directline/store.js';
 import { TokenIssuer } from '../channels/directline/tokens.js';
 import { createTelegramBot } from '../channels/telegram/bot.js';
-import { secretMatches } from '../core/secrets.js';
+import { apiError, clientMessage } from '../core/api-error.js';
+import { bearerToken, secretMatches } from '../core/secrets.js';
 import type { Assistant } from '../dialogue/assistant.js';
 import { PROJECT_ROOT } from '../knowledge/load.js';
 import type { Analytics } from '../storage/analytics.js';
@@ -63,8 +64,19 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
   const app = Fastify({
     logger: loggerOptions(config.LOG_LEVEL, logStream),
     bodyLimit: 256 * 1024,
-    trustProxy: config.TRUST_PROXY,
+    // A hop count as proxy-addr takes it (fastify's types only know strings and functions).
+    trustProxy: typeof config.TRUST_PROXY === 'number' ? trustHops(config.TRUST_PROXY) : config.TRUST_PROXY,
     forceCloseConnections: true,
+    // One line per request, written when it ends (below), instead of fastify's two.
+    disableRequestLogging: true,
+  });
+  // Before any route: routes take the error handler in place when they are declared.
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(apiError(404, 'Nothing here.')));
+  app.addHook('onResponse', async (request, reply) => {
+    // Expected refusals (4xx) and successes at debug: a flood of them must not flood the log.
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    request.log[level]({ req: request, res: reply, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   await app.register(cors, {
@@ -83,12 +95,23 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
   app.get('/healthz', async () => ({ status: 'ok' }));
   // Ready: content loaded and engine trained (or we would not be here), storage writable.
   app.get('/readyz', async (_request, reply) => {
-    const storage = analytics ? analytics.writable() : null;
-    return reply.code(storage === false ? 503 : 200).send({ status: storage === false ? 'storage not writable' : 'ready', intents: assistant.nlu.intents.length, storage });
+    // Why storage is not ready ('disk full', 'not writable'…) without paths; the log says where and what to do.
+    const check = analytics?.check();
+    const storage = check ? check.ok : null;
+    const reason = check && !check.ok ? { reason: check.reason } : {};
+    return reply.code(storage === false ? 503 : 200).send({ status: storage === false ? 'storage not writable' : 'ready', intents: assistant.nlu.intents.length, storage, ...reason });
   });
   if (metrics) {
-    app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-    app.addHook('onError', async () => void metrics.errors.inc({ where: 'http' }));
+    // For the monitoring system only: it shows traffic, languages and memory, which are not for everyone.
+    if (config.METRICS_TOKEN) {
+      const token = config.METRICS_TOKEN;
+      app.get('/metrics', async (request, reply) => {
+        if (!secretMatches(bearerToken(request.headers.authorization), token)) return reply.code(401).send(apiError(401, 'A valid metrics token is needed.'));
+        return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+      });
+    }
+    // Failures of ours, not refusals of bad requests.
+    app.addHook('onError', async (_request, reply) => void (reply.statusCode >= 500 && metrics.errors.inc({ where: 'http' })));
   }
   if (config.ADMIN_TOKEN && analytics) await adminRoutes(app, { token: config.ADMIN_TOKEN, analytics });
 
@@ -168,10 +191,24 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
     }
   }
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: { name: error.name, message: error.message } }, 'request failed');
-    return reply.code(status).send({ error: { code: status === 500 ? 'ServiceError' : 'BadRequest', message: status === 500 ? 'Something went wrong.' : error.message } });
-  });
   return app;
+}
+
+/**
+ * Every error, in one shape: a client's mistake says what was wrong (fastify's own messages, such as "Body is not
+ * valid JSON", are written for clients); anything else says nothing of our internals, and only that is logged.
+ */
+function errorHandler(error: Error & { statusCode?: number; code?: string }, request: FastifyRequest, reply: FastifyReply) {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+  if (status >= 500) {
+    request.log.error({ err: { name: error.name, code: error.code, message: error.message } }, 'request failed');
+    return reply.code(status).send(apiError(status, 'Something went wrong on our side. Please try again later.'));
+  }
+  const own = typeof error.code === 'string' && error.code.startsWith('FST_');
+  return reply.code(status).send(apiError(status, clientMessage(status) ?? (own ? error.message : 'The request could not be handled.')));
+}
+
+/** Trusts the `hops` proxies nearest to this server, and no further. */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }

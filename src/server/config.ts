@@ -1,10 +1,27 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const list = z
   .string()
   .optional()
   .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []));
+/** An IP address or a network in CIDR form, as proxy-addr (fastify's trustProxy) takes them. */
+function isProxyAddress(text: string): boolean {
+  const [address, bits, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * A token that guards staff data: long and random enough that guessing it is hopeless even at thousands of tries a
+ * second (a rate limit adds to this, not replaces it). "0123456789abcdef" or a word repeated is refused.
+ */
+const strongToken = z
+  .string()
+  .refine((t) => t.length >= 32 && new Set(t).size >= 10, 'at least 32 random characters: make one with `openssl rand -base64 32`')
+  .optional();
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /**
@@ -18,8 +35,27 @@ export const ConfigSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Origins of pages allowed to embed the chat and call the API (CORS and frame-ancestors). */
   ALLOWED_ORIGINS: list,
-  /** Behind a reverse proxy: trust its X-Forwarded-* headers (client address, https). */
-  TRUST_PROXY: z.stringbool().default(false),
+  /**
+   * Behind reverse proxies: how many hops to trust (1 for one proxy), or the proxies' addresses or networks
+   * (10.0.0.5,10.1.0.0/16). The client address is then the last one those proxies added to X-Forwarded-For, which a
+   * client cannot forge. "true" (trust every hop) is refused: anyone could then pick their address and escape
+   * every per-address limit.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx): false | number | string[] => {
+      const v = value.trim().toLowerCase();
+      if (v === 'false' || v === '0' || v === 'no') return false;
+      if (/^\d+$/.test(v)) return Number(v);
+      const proxies = v.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = proxies.filter((p) => !isProxyAddress(p));
+      if (v === 'true' || v === 'yes' || bad.length || !proxies.length) {
+        ctx.addIssue({ code: 'custom', message: 'give the number of proxies in front of this server (e.g. 1) or their addresses (e.g. 10.0.0.5,10.1.0.0/16); "true" would trust every hop' });
+        return z.NEVER;
+      }
+      return proxies;
+    }),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bot Framework (Azure Bot Service): with none of these, /api/messages works with the Emulator, unauthenticated. */
   MicrosoftAppId: z.string().optional(),
@@ -50,7 +86,9 @@ export const ConfigSchema = z.object({
   /** Stored questions, turns and ratings older than this are deleted. */
   RETENTION_DAYS: z.coerce.number().int().positive().default(90),
   /** Opens the staff page /admin to whoever has this token; without it the page is off. */
-  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  ADMIN_TOKEN: strongToken,
+  /** Opens /metrics (Prometheus) to whoever sends it as a bearer token; without it /metrics is off. */
+  METRICS_TOKEN: strongToken,
   /** Conversations one address may start per minute (web chat). */
   CONVERSATIONS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   /** Messages one conversation may send per minute before being asked to slow down. */

@@ -6,6 +6,8 @@ import { loadConfig } from '../../src/server/config.js';
 import { Metrics } from '../../src/server/metrics.js';
 import { assistant } from '../support/engine.js';
 
+const METRICS = 'metrics-token-4fQ9zL1xV8cN3bR6tY2wK7mP';
+
 async function app(env: Record<string, string> = {}) {
   const analytics = new Analytics(openDatabase(':memory:'), 90);
   const metrics = new Metrics();
@@ -24,12 +26,12 @@ async function conversation(a: Awaited<ReturnType<typeof app>>['app']) {
 
 describe('health and metrics', () => {
   it('is ready when storage is writable, and exposes Prometheus metrics without personal data', async () => {
-    const { app: a } = await app();
+    const { app: a } = await app({ METRICS_TOKEN: METRICS });
     expect((await a.inject('/readyz')).json()).toMatchObject({ status: 'ready', storage: true });
     const c = await conversation(a);
     await c.say('what is the budget');
     await c.say('will it rain tomorrow? 044 123 456');
-    const metrics = (await a.inject('/metrics')).body;
+    const metrics = (await a.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS}` } })).body;
     expect(metrics).toMatch(/assistant_messages_total\{channel="web",lang="en",intent="budget"\} 1/);
     expect(metrics).toMatch(/assistant_fallbacks_total\{channel="web",lang="en"\} 1/);
     expect(metrics).toContain('assistant_reply_seconds_bucket');

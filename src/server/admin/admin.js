@@ -47,6 +47,7 @@
     loading: 'Loading the report…',
     networkError: 'The report could not be loaded: the server did not answer. Check your connection and try again.',
     serverError: 'The report could not be loaded (the server answered with error {status}). Please try again later.',
+    tooManyTries: 'Too many wrong tokens were sent from this address. Wait {minutes} minutes, then sign in again.',
     periodRejected: 'The server did not accept this period. Choose one of the periods above, or two valid dates.',
     nothing: 'Nothing in this period.',
     chartAlternative: 'The figures are in the table below.',
@@ -637,6 +638,12 @@
       keepToken(null);
       ui.notice.textContent = '';
       showSignIn(STRINGS.tokenWrong);
+      return false;
+    }
+    if (response.status === 429) {
+      keepToken(null);
+      ui.notice.textContent = '';
+      showSignIn(fill(STRINGS.tooManyTries, { minutes: Math.ceil(Number(response.headers.get('retry-after') || 900) / 60) }));
       return false;
     }
     if (response.status === 400) {
