@@ -38,10 +38,11 @@ export interface QuizEvent {
 
 /**
  * Told about every turn and rating, so that the engine itself stays free of I/O: storage and metrics subscribe.
- * Observers must not throw; the engine ignores what they do.
+ * Observers must not throw; the engine ignores what they do, except that a rating observer returning false could
+ * not keep the rating (storage failed), so the person should not be thanked for it.
  */
 export interface AssistantObserver {
   turn?(event: TurnEvent): void;
-  rating?(event: RatingEvent): void;
+  rating?(event: RatingEvent): boolean | void;
   quiz?(event: QuizEvent): void;
 }

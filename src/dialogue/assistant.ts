@@ -6,7 +6,7 @@ import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '.
 import { loadNlu } from '../nlu/model-file.js';
 import type { Nlu, Understanding } from '../nlu/nlu.js';
 import { clean, fold, hasWords, scriptOf, type Script } from '../nlu/normalize.js';
-import { Lexicon, parsePayload, payloadOf, type Action } from './lexicon.js';
+import { Lexicon, parsePayload, payloadOf, type Action, type Request } from './lexicon.js';
 import { POLICY, type Policy } from './policy.js';
 import { QuizMaster, type QuizStep } from './quiz.js';
 import { replyLanguage } from './reply-language.js';
@@ -31,6 +31,9 @@ type Draft = Omit<Reply, 'lang'>;
 const REQUEST_REACH = 5;
 /** A language named at most this many words after "not" ("doesn't really speak Albanian") is the one not wanted. */
 const NEGATION_REACH = 4;
+
+/** How many of a conversation's last answers can still be rated. */
+const RATEABLE = 10;
 
 /** Concepts of the lexicon that ask for the last answer again ("say that in Serbian", "ponovi na albanskom"). */
 const REPEAT = ['repeat'] as const;
@@ -85,18 +88,19 @@ export class Assistant {
     session.turns += 1;
     if (turn.lang) session.chosen = turn.lang;
     if (turn.source && !session.source) session.source = turn.source;
-    // A rating counts only for an answer the assistant gives: a forged payload is answered, not recorded.
     const parsed = turn.payload ? parsePayload(turn.payload) : undefined;
-    const rating = parsed?.type === 'rating' && this.kb.answers.has(parsed.intent) ? parsed : undefined;
-    this.current = { channel: turn.channel ?? 'unknown', sessionId: turn.sessionId, source: session.source };
+    const channel = turn.channel ?? 'unknown';
+    if (parsed?.type === 'rating') {
+      const reply = this.rate(parsed, replyLanguage(turn.lang, session, undefined, turn.langHint), session, turn.sessionId, channel);
+      session.lang = reply.lang;
+      return reply;
+    }
+    this.current = { channel, sessionId: turn.sessionId, source: session.source };
     const reply = this.decide(turn, session, parsed);
     session.lang = reply.lang;
-    const channel = turn.channel ?? 'unknown';
     for (const o of this.observers) {
       try {
-        if (rating)
-          o.rating?.({ at: Date.now(), channel, sessionId: turn.sessionId, lang: reply.lang, intent: rating.intent, rating: rating.rating, source: session.source });
-        else o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started });
+        o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started });
       } catch {
         // An observer's failure (a full disk, say) must never cost a person their answer.
       }
@@ -104,7 +108,30 @@ export class Assistant {
     return reply;
   }
 
-  private decide(turn: Turn, session: Session, action: Action | undefined): Reply {
+  /**
+   * A 👍 or 👎: counted only for an answer given in this conversation and not rated yet (a forged or repeated
+   * payload is answered, not recorded), and the person is thanked only when it was kept.
+   */
+  private rate(rating: Extract<Action, { type: 'rating' }>, locale: Locale, session: Session, sessionId: string, channel: string): Reply {
+    const given = session.rateable?.indexOf(rating.intent) ?? -1;
+    const draft = { intent: null, fallback: false, confidence: 1, quickReplies: [this.menuButton(locale)] };
+    if (given < 0) return this.line('rating_not_counted', locale, {}, draft);
+    session.rateable!.splice(given, 1);
+    let kept = true;
+    for (const o of this.observers) {
+      try {
+        const event = { at: Date.now(), channel, sessionId, lang: locale, intent: rating.intent, rating: rating.rating, source: session.source };
+        if (o.rating?.(event) === false) kept = false;
+      } catch {
+        kept = false;
+      }
+    }
+    // Lost to a storage failure: it may be given again.
+    if (!kept) session.rateable!.push(rating.intent);
+    return this.line(kept ? 'thanks_rating' : 'rating_failed', locale, {}, draft);
+  }
+
+  private decide(turn: Turn, session: Session, action: Request | undefined): Reply {
     // Before the text is read: what the person picked, the conversation, the channel's hint.
     const fallbackLocale = () => replyLanguage(turn.lang, session, undefined, turn.langHint);
     if (action) return this.act(action, fallbackLocale(), session, 'Latn');
@@ -213,7 +240,7 @@ export class Assistant {
     return this.line('not_held', locale, {}, { confidence, fallback: true, quickReplies: [this.intentButton(intent, locale), this.menuButton(locale)] });
   }
 
-  private act(action: Action, locale: Locale, session: Session, script: Script): Reply {
+  private act(action: Request, locale: Locale, session: Session, script: Script): Reply {
     switch (action.type) {
       case 'intent':
         if (!this.kb.answers.has(action.intent) && !isDialogueIntent(action.intent)) return this.notUnderstood(locale, 0);
@@ -226,8 +253,6 @@ export class Assistant {
         return this.switchLanguage(action.lang, script, session);
       case 'line':
         return this.line(action.key, locale, {}, action.key === 'no_text' ? { quickReplies: this.groupButtons(locale) } : {});
-      case 'rating':
-        return this.line('thanks_rating', locale, {}, { intent: null, fallback: false, confidence: 1, quickReplies: [this.menuButton(locale)] });
       case 'quiz':
         if (action.op === 'start') return this.quizStart(session, locale);
         if (action.op === 'answer') return this.quizAnswer(session, action.questionId, action.option, locale);
@@ -244,6 +269,8 @@ export class Assistant {
     session.lastIntent = intent;
     session.lastIntents = [intent];
     session.lastPlace = placed ? place!.id : undefined;
+    // Its 👍/👎 may be pressed once, while it is among the last few answers.
+    session.rateable = [...(session.rateable ?? []).filter((i) => i !== intent), intent].slice(-RATEABLE);
     return {
       lang: locale,
       intent,

@@ -17,6 +17,9 @@ export type Action =
   /** One of the assistant's lines a channel asks for: no_text (a sticker, photo, voice message), slow_down (a burst). */
   | { type: 'line'; key: ChannelLine };
 
+/** What an action asks the assistant to say, as opposed to a rating, which asks it to record something. */
+export type Request = Exclude<Action, { type: 'rating' }>;
+
 /** The lines a channel may ask for by payload. */
 export const CHANNEL_LINES = ['no_text', 'slow_down'] as const;
 export type ChannelLine = (typeof CHANNEL_LINES)[number];
@@ -69,12 +72,12 @@ export function parsePayload(payload: string): Action | undefined {
  * "Srpski" and "Српски" both read as Serbian, and the script they are written in picks the script).
  */
 export class Lexicon {
-  private readonly labels = new Map<string, { action: Action; locale: Locale }>();
+  private readonly labels = new Map<string, { action: Request; locale: Locale }>();
   private readonly languages: PhraseIndex<Locale | 'sr'>;
 
   constructor(kb: KnowledgeBase) {
     for (const locale of LOCALES) {
-      const add = (label: string, action: Action) => {
+      const add = (label: string, action: Request) => {
         const key = fold(label);
         if (key && !this.labels.has(key)) this.labels.set(key, { action, locale });
       };
@@ -87,7 +90,7 @@ export class Lexicon {
   }
 
   /** The action of a label, when the whole message is one. */
-  label(folded: string): { action: Action; locale: Locale } | undefined {
+  label(folded: string): { action: Request; locale: Locale } | undefined {
     return this.labels.get(folded);
   }
 

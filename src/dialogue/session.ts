@@ -15,6 +15,8 @@ export interface Session {
   lastPlace?: string;
   /** Where the conversation came from (a poster's QR code, a web page), for counting. */
   source?: string;
+  /** Answers given in this conversation and not yet rated (the most recent few): only these can be rated, once. */
+  rateable?: string[];
   /** A quiz round in progress. */
   quiz?: QuizRound;
   turns: number;

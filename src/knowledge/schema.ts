@@ -240,6 +240,8 @@ export const DialogueFile = z.strictObject({
   error: LocalizedText,
   slow_down: LocalizedText,
   thanks_rating: LocalizedText,
+  rating_not_counted: LocalizedText,
+  rating_failed: LocalizedText,
   quiz_intro: LocalizedText,
   quiz_question: LocalizedText,
   quiz_correct: LocalizedText,
