@@ -66,7 +66,14 @@ export const ConfigSchema = z.object({
    * Without app credentials, /api/messages answers only an Emulator on this machine (a loopback serviceUrl) and
    * these origins (https://…), so that nobody can make the bot post to an address of their choosing.
    */
-  BOT_SERVICE_URLS: list,
+  BOT_SERVICE_URLS: list.pipe(
+    z.array(
+      z.url({ protocol: /^https?$/ }).refine((u) => {
+        const x = new URL(u);
+        return x.pathname === '/' && !x.search && !x.hash && !x.username;
+      }, 'an origin like https://bots.example.org (scheme, host and port only)'),
+    ),
+  ),
   /** Lets a trusted back end start Direct Line conversations with the secret; tokens are for browsers. */
   DIRECTLINE_SECRET: z.string().min(16).optional(),
   /** Signs Direct Line tokens. Random per start when unset (tokens then end with the process, as conversations do). */
