@@ -124,6 +124,8 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
     max: 50_000,
     history: 8,
     maxBytes: config.DIRECTLINE_MEMORY_MB * 2 ** 20,
+    // What an address can start in ADDRESS_MINUTES (10) at its full rate: 200 conversations by default.
+    maxPerAddress: config.CONVERSATIONS_PER_MINUTE * ConversationStore.ADDRESS_MINUTES,
   });
   const tokens = new TokenIssuer(config.tokenKey, config.DIRECTLINE_TOKEN_TTL_SECONDS);
   await directLineRoutes(app, {
@@ -134,6 +136,7 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
     publicUrl: config.PUBLIC_URL,
     messagesPerMinute: config.MESSAGES_PER_MINUTE,
     conversationsPerMinute: config.CONVERSATIONS_PER_MINUTE,
+    rejected: metrics?.rejected,
   });
 
   // The chat page, its assets, Web Chat itself (served from our server: no third-party CDN) and the embed snippet,

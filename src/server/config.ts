@@ -98,7 +98,7 @@ export const ConfigSchema = z.object({
   METRICS_TOKEN: strongToken,
   /** Conversations one address may start per minute (web chat). */
   CONVERSATIONS_PER_MINUTE: z.coerce.number().int().positive().default(20),
-  /** Messages one conversation may send per minute before being asked to slow down. */
+  /** Messages (and events) one web chat conversation may send per minute; past it they are refused with 429. */
   MESSAGES_PER_MINUTE: z.coerce.number().int().positive().default(30),
   /** Telegram: with a token the bot runs too, by long polling unless a webhook URL is given. */
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'expected a token from @BotFather, like 123456:ABC-…').optional(),

@@ -3,7 +3,7 @@ import type { AssistantObserver, RatingEvent, TurnEvent } from '../core/observer
 
 /**
  * Prometheus metrics (prom-client) at /metrics: messages by channel, language and intent; fallbacks; ratings;
- * reply latency; errors; and Node's own process metrics. Labels carry no personal data.
+ * reply latency; errors; requests refused by a limit; and Node's own process metrics. Labels carry no personal data.
  */
 export class Metrics implements AssistantObserver {
   readonly registry = new Registry();
@@ -18,6 +18,12 @@ export class Metrics implements AssistantObserver {
     registers: [this.registry],
   });
   readonly errors = new Counter({ name: 'assistant_errors_total', help: 'Requests or turns that failed', labelNames: ['where'], registers: [this.registry] });
+  /**
+   * Requests a limit refused (429), by reason: `messages_per_conversation` (MESSAGES_PER_MINUTE),
+   * `conversations_per_address` (CONVERSATIONS_PER_MINUTE). They are neither answered nor stored, and logged once a
+   * conversation and minute at most: this counts them all.
+   */
+  readonly rejected = new Counter({ name: 'assistant_rejected_total', help: 'Requests refused by a limit', labelNames: ['reason'], registers: [this.registry] });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -50,16 +50,26 @@ describe('limits', () => {
     await a.close();
   });
 
-  it('asks a conversation that sends too fast to slow down instead of answering', async () => {
-    const { app: a, analytics } = await app({ MESSAGES_PER_MINUTE: '3' });
+  it('refuses a conversation that sends too fast with 429 and Retry-After, keeping, answering and counting nothing of it', async () => {
+    const { app: a, analytics } = await app({ MESSAGES_PER_MINUTE: '3', METRICS_TOKEN: METRICS });
     const c = await conversation(a);
-    // Four messages: the store keeps the last 8 activities, so all four and their answers are there to read.
-    const asked = ['what is the budget', 'budget of the mission?', 'how big is the budget', "what's the mission's budget"];
-    for (const text of asked) expect((await c.say(text)).statusCode).toBe(200);
-    const bot = (await c.activities()).filter((x) => x.from.role === 'bot').map((x) => x.text ?? '');
-    expect(bot.filter((t) => t.includes('17,510,500'))).toHaveLength(3);
-    expect(bot.filter((t) => t.includes('faster than I can read'))).toHaveLength(1);
-    expect(analytics.report(0, Date.now() + 1000).topics).toContainEqual({ intent: 'budget', count: 3 });
+    for (const text of ['what is the budget', 'budget of the mission?', 'how big is the budget']) expect((await c.say(text)).statusCode).toBe(200);
+    const before = await c.activities();
+    expect(before).toHaveLength(6);
+    for (let i = 0; i < 5; i++) {
+      const refused = await c.say("what's the mission's budget");
+      expect(refused.statusCode).toBe(429);
+      const wait = Number(refused.headers['retry-after']);
+      expect(wait).toBeGreaterThanOrEqual(1);
+      expect(wait).toBeLessThanOrEqual(60);
+      expect(refused.json()).toMatchObject({ error: { code: 'TooManyRequests' } });
+    }
+    // Nothing kept (no echo, no answer, no request to slow down), no turn recorded: only the refusals counted.
+    expect(await c.activities()).toEqual(before);
+    expect(analytics.report(0, Date.now() + 1000).totals.turns).toBe(3);
+    const metrics = (await a.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS}` } })).body;
+    expect(metrics).toMatch(/assistant_rejected_total\{reason="messages_per_conversation"\} 5/);
+    expect(metrics).toMatch(/assistant_messages_total\{channel="web",lang="en",intent="budget"\} 3/);
     await a.close();
   });
 
@@ -67,8 +77,11 @@ describe('limits', () => {
     const { app: a } = await app();
     const c = await conversation(a);
     expect((await c.say('a'.repeat(100_000))).statusCode).toBe(200);
-    const last = (await c.activities()).at(-1)!;
-    expect(last.text).toContain('too long');
+    const [echo, last] = await c.activities();
+    expect(last!.text).toContain('too long');
+    // Kept cut to what the engine reads (1,000 characters), not 100 kB per message.
+    expect(echo!.from.role).toBe('user');
+    expect(echo!.text).toBe(`${'a'.repeat(999)}…`);
     const huge = await a.inject({ method: 'POST', url: '/api/messages', payload: { type: 'message', text: 'a'.repeat(300_000) } });
     expect(huge.statusCode).toBe(413);
     await a.close();

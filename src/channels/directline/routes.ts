@@ -2,8 +2,10 @@ import type { Activity } from 'botbuilder';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
+import { apiError } from '../../core/api-error.js';
 import { bearerToken, secretMatches } from '../../core/secrets.js';
 import type { Assistant } from '../../dialogue/assistant.js';
+import { POLICY } from '../../dialogue/policy.js';
 import { BOT_ACCOUNT, toActivities } from '../botframework/render.js';
 import { activityToTurn } from '../botframework/turn.js';
 import type { Conversation, ConversationStore, Listener } from './store.js';
@@ -19,11 +21,18 @@ export interface DirectLineOptions {
   publicUrl?: string | undefined;
   /** Streams one conversation may have open at once. */
   maxStreams?: number;
-  /** Messages a conversation may send per minute; past it the bot asks to slow down instead of answering. */
+  /** Activities (messages, events) a conversation may send per minute; past it they are refused with 429. */
   messagesPerMinute?: number;
   /** Conversations one address may start per minute. */
   conversationsPerMinute?: number;
+  /** Counts what a limit refused (a prom-client Counter with a `reason` label fits); nothing else counts it. */
+  rejected?: { inc(labels: { reason: Rejection }): void };
+  /** Characters of a message's text kept for its echo: what the engine reads (longer ones are answered "too long"). */
+  maxChars?: number;
 }
+
+/** Why a request was refused, as the rejection metric labels it. */
+export type Rejection = 'messages_per_conversation' | 'conversations_per_address';
 
 /** What clients may send: the activity fields the assistant uses; anything else is dropped. */
 const PostedActivity = z.object({
@@ -38,8 +47,9 @@ const PostedActivity = z.object({
   channelData: z.object({ clientActivityID: z.string().max(100).optional(), clientTimestamp: z.string().max(100).optional() }).optional(),
 });
 
-const CLIENT_IDS_KEPT = 200;
 const PING_MS = 25_000;
+/** A value (a button's payload, an event's language) is kept in the echo up to this size; the engine reads a few bytes of it. */
+const VALUE_KEPT_CHARS = 500;
 
 type Grant = { kind: 'secret' } | { kind: 'token'; conversationId: string };
 
@@ -50,14 +60,30 @@ type Grant = { kind: 'secret' } | { kind: 'token'; conversationId: string };
  */
 export async function directLineRoutes(app: FastifyInstance, o: DirectLineOptions): Promise<void> {
   const maxStreams = o.maxStreams ?? 5;
-  const perConversation = new RateLimiterMemory({ points: o.messagesPerMinute ?? 30, duration: 60 });
-  const perAddress = { config: { rateLimit: { max: o.conversationsPerMinute ?? 20, timeWindow: '1 minute' } } };
+  const maxChars = o.maxChars ?? POLICY.maxChars;
+  const messagesPerMinute = o.messagesPerMinute ?? 30;
+  const perConversation = new RateLimiterMemory({ points: messagesPerMinute, duration: 60 });
+  const perAddress = {
+    config: {
+      rateLimit: { max: o.conversationsPerMinute ?? 20, timeWindow: '1 minute', onExceeded: () => o.rejected?.inc({ reason: 'conversations_per_address' }) },
+    },
+  };
 
   const grantOf = async (token: string | undefined): Promise<Grant | undefined> => {
     if (!token) return undefined;
     if (o.secret && secretMatches(token, o.secret)) return { kind: 'secret' };
     const conversationId = await o.tokens.conversationOf(token);
     return conversationId ? { kind: 'token', conversationId } : undefined;
+  };
+  /** The refusal when the conversation has sent its share for this minute, or undefined when within it. */
+  const overLimit = async (conversationId: string): Promise<RateLimiterRes | undefined> => {
+    try {
+      await perConversation.consume(conversationId);
+      return undefined;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) return error;
+      throw error;
+    }
   };
   const deny = (reply: FastifyReply, status: 401 | 403 | 404, message: string) =>
     reply.code(status).send({ error: { code: status === 404 ? 'BadArgument' : 'TokenOrSecretInvalid', message } });
@@ -88,25 +114,25 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
   };
 
   // The chat page's own way in: a new conversation and its token, without the Direct Line secret.
-  app.post('/api/webchat/token', perAddress, async (request) => describe(request, o.store.create(), false));
+  app.post('/api/webchat/token', perAddress, async (request) => describe(request, o.store.create(request.ip), false));
 
   app.post('/v3/directline/tokens/generate', perAddress, async (request, reply) => {
     const grant = await grantOf(bearerToken(request.headers.authorization));
     if (grant?.kind !== 'secret') return deny(reply, 403, 'Generating a token needs the Direct Line secret.');
-    return describe(request, o.store.create(), false);
+    return describe(request, o.store.create(request.ip), false);
   });
 
   app.post('/v3/directline/tokens/refresh', async (request, reply) => {
     const grant = await grantOf(bearerToken(request.headers.authorization));
     if (grant?.kind !== 'token') return deny(reply, 403, 'Refreshing needs a valid token.');
-    const conversation = o.store.getOrCreate(grant.conversationId);
+    const conversation = o.store.getOrCreate(grant.conversationId, request.ip);
     return describe(request, conversation, false);
   });
 
   app.post('/v3/directline/conversations', perAddress, async (request, reply) => {
     const grant = await grantOf(bearerToken(request.headers.authorization));
     if (!grant) return deny(reply, 403, 'Missing, invalid or expired token.');
-    const conversation = grant.kind === 'token' ? o.store.getOrCreate(grant.conversationId) : o.store.create();
+    const conversation = grant.kind === 'token' ? o.store.getOrCreate(grant.conversationId, request.ip) : o.store.create(request.ip);
     return reply.code(201).send(await describe(request, conversation, true));
   });
 
@@ -134,23 +160,20 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     const known = clientId ? conversation.clientIds.get(clientId) : undefined;
     if (known) return { id: known };
 
-    const [echoId] = o.store.append(conversation, [
-      { ...activity, timestamp: undefined, from: { id: activity.from?.id ?? 'user', name: activity.from?.name ?? '', role: 'user' } } as Partial<Activity>,
-    ]);
-    if (clientId) {
-      conversation.clientIds.set(clientId, echoId!);
-      if (conversation.clientIds.size > CLIENT_IDS_KEPT) conversation.clientIds.delete(conversation.clientIds.keys().next().value!);
+    // Past its limit, a conversation's activity is refused before anything is kept or answered: the client shows
+    // it as not sent (Web Chat: "Send failed. Retry."), and only the refusal is counted.
+    const refused = await overLimit(conversation.id);
+    if (refused) {
+      o.rejected?.inc({ reason: 'messages_per_conversation' });
+      if (refused.consumedPoints === messagesPerMinute + 1)
+        request.log.warn({ reason: 'messages_per_conversation', limit: messagesPerMinute }, 'messages refused: a conversation is over its limit for this minute');
+      const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+      return reply.code(429).header('retry-after', String(seconds)).send(apiError(429, `At most ${messagesPerMinute} messages a minute: try again in ${seconds} s.`));
     }
-    let turn = activityToTurn(activity as Partial<Activity>, `dl:${conversation.id}`, 'web');
-    if (turn && activity.type === 'message') {
-      try {
-        await perConversation.consume(conversation.id);
-      } catch (error) {
-        if (!(error instanceof RateLimiterRes)) throw error;
-        // Too many messages: a polite request to slow down instead of an answer (the message is still echoed).
-        turn = { ...turn, text: '', payload: 'x:slow_down' };
-      }
-    }
+
+    const [echoId] = o.store.append(conversation, [echoOf(activity, maxChars)]);
+    if (clientId) o.store.remember(conversation, clientId, echoId!);
+    const turn = activityToTurn(activity as Partial<Activity>, `dl:${conversation.id}`, 'web');
     if (turn) {
       const replies = toActivities(o.assistant.respond(turn)).map((a) => ({ ...a, from: { ...BOT_ACCOUNT }, replyToId: echoId! }));
       o.store.append(conversation, replies);
@@ -185,4 +208,28 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
       socket.on('message', () => undefined);
     },
   );
+}
+
+/**
+ * The person's activity as kept and echoed back (Web Chat marks a message sent when it sees it): the text cut to
+ * what the engine reads, a value only when small. The engine itself gets the whole activity, and answers a longer
+ * text with a request for a shorter question.
+ */
+function echoOf(activity: z.infer<typeof PostedActivity>, maxChars: number): Partial<Activity> {
+  const { text, value, ...rest } = activity;
+  const small = value !== undefined && (JSON.stringify(value)?.length ?? 0) <= VALUE_KEPT_CHARS;
+  return {
+    ...rest,
+    ...(text !== undefined ? { text: cut(text, maxChars) } : {}),
+    ...(small ? { value } : {}),
+    from: { id: activity.from?.id ?? 'user', name: activity.from?.name ?? '', role: 'user' },
+  } as Partial<Activity>;
+}
+
+/** The text within `max` characters, ending with '…' when cut, never inside a surrogate pair (half an emoji). */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (end > 0 && text.charCodeAt(end - 1) >= 0xd800 && text.charCodeAt(end - 1) <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
 }
