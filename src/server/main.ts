@@ -8,9 +8,10 @@ import { Assistant } from '../dialogue/assistant.js';
 import { loadKnowledgeOrThrow } from '../knowledge/load.js';
 import { MODEL_FILE, loadNlu, type LoadedNlu } from '../nlu/model-file.js';
 import { Analytics } from '../storage/analytics.js';
-import { databaseFile, openDatabase } from '../storage/db.js';
+import { checkWritable, databaseFile, openDatabase } from '../storage/db.js';
+import type { StorageLog } from '../storage/faults.js';
 import { buildApp } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { Metrics } from './metrics.js';
 
 let config: Config;
@@ -18,9 +19,17 @@ let assistant: Assistant;
 let model: LoadedNlu;
 let analytics: Analytics;
 const metrics = new Metrics();
+// Storage problems go to the server's log, which exists once the app is built (nothing is stored before that).
+let log: StorageLog | undefined;
 try {
   config = loadConfig();
-  analytics = new Analytics(openDatabase(databaseFile(config.DATA_DIR)), config.RETENTION_DAYS);
+  const db = openDatabase(databaseFile(config.DATA_DIR));
+  checkWritable(db);
+  analytics = new Analytics(db, config.RETENTION_DAYS, {
+    pseudonymKey: config.PSEUDONYM_KEY,
+    log: { error: (details, message) => log?.error(details, message), info: (details, message) => log?.info(details, message) },
+    onError: (operation, problem) => metrics.storageErrors.inc({ operation, reason: problem.reason }),
+  });
   const kb = loadKnowledgeOrThrow();
   model = loadNlu(kb);
   assistant = new Assistant(kb, {
@@ -29,19 +38,32 @@ try {
     observers: [analytics, metrics],
   });
 } catch (error) {
-  // Bad configuration, content or storage: say what to fix, and do not start.
-  console.error(error instanceof ConfigError ? error.message : (error as Error).message);
+  // Bad configuration, content or storage: their errors say what to fix (no stack trace); do not start.
+  console.error((error as Error).message);
   process.exit(1);
 }
 
 const app = await buildApp({ config, assistant, analytics, metrics });
+log = app.log;
 if (model.from === 'trained')
   app.log.info(
     { saved: model.saved, ...(model.error ? { error: model.error } : {}) },
     model.saved ? `engine trained and saved to ${MODEL_FILE}: later starts load it` : 'engine trained; it could not be saved, so every start trains (run `npm run build` to train ahead)',
   );
-// Retention: old questions, turns and ratings go at start and every hour.
-const purge = () => app.log.info({ deleted: analytics.purge(), retentionDays: config.RETENTION_DAYS }, 'retention applied');
+if (!config.PSEUDONYM_KEY)
+  app.log.warn(
+    'PSEUDONYM_KEY is not set: stored conversations are named with a random key of this run, so one that goes on after a restart counts twice and instances do not agree; set it (32 random characters or more, the same on every instance, kept out of DATA_DIR)',
+  );
+// Retention: old questions, turns and ratings go at start and every hour. Storage failing is logged and counted
+// by analytics; the guard is for anything else, since a throw from a timer would end the process.
+const purge = () => {
+  try {
+    const deleted = analytics.purge();
+    if (deleted !== undefined) app.log.info({ deleted, retentionDays: config.RETENTION_DAYS }, 'retention applied');
+  } catch (error) {
+    app.log.error({ err: { message: (error as Error).message } }, 'retention could not be applied; it is tried again in an hour');
+  }
+};
 purge();
 setInterval(purge, 3_600_000).unref();
 let stopTelegram = () => {};

@@ -23,6 +23,8 @@ export class Metrics implements AssistantObserver {
    * `conversations_per_address` (CONVERSATIONS_PER_MINUTE). They are neither answered nor stored, and logged once a
    * conversation and minute at most: this counts them all.
    */
+  /** Storage operations that failed (a full or read-only disk): what they would have stored is not kept. */
+  readonly storageErrors = new Counter({ name: 'assistant_storage_errors_total', help: 'Storage operations that failed (nothing stored)', labelNames: ['operation', 'reason'], registers: [this.registry] });
   readonly rejected = new Counter({ name: 'assistant_rejected_total', help: 'Requests refused by a limit', labelNames: ['reason'], registers: [this.registry] });
 
   constructor() {

@@ -1,8 +1,11 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { AssistantObserver, QuizEvent, RatingEvent, TurnEvent } from '../core/observer.js';
 import { NEVER_KEPT } from '../core/intents.js';
 import { fold } from '../nlu/normalize.js';
+import { READY_PROBE } from './db.js';
+import { ProblemLog, classify, type StorageLog, type StorageOperation, type StorageProblem, type StorageReason } from './faults.js';
+import { printable } from './printable.js';
+import { Pseudonyms } from './pseudonyms.js';
 import { scrub } from './scrub.js';
 
 /** Below this confidence an answered question is also kept for review, as a possible miss. */
@@ -39,32 +42,58 @@ export interface Report {
 
 /** How long counted turns wait to be written together (one transaction instead of one per message). */
 const FLUSH_MS = 50;
+/** After a failed write, /readyz says not ready for this long unless a write succeeds meanwhile. */
+const FAILURE_SHOWN_MS = 60_000;
+
+export interface AnalyticsOptions {
+  /** Key of the conversations' pseudonyms (PSEUDONYM_KEY, ≥ 32 characters); random for this process when absent. */
+  pseudonymKey?: string | undefined;
+  /** Where storage problems are logged: once a minute per kind, with what to do. */
+  log?: StorageLog | undefined;
+  /** Told of every storage failure, e.g. to count it in a metric. */
+  onError?: ((operation: StorageOperation, problem: StorageProblem) => void) | undefined;
+}
+
+/** For /readyz: whether storing works, and if not why (no paths: the answer is public). */
+export type StorageCheck = { ok: true } | { ok: false; reason: StorageReason };
 
 /**
  * Keeps what staff need to improve the content – answered turns, questions that fell back (with personal data
- * removed), ratings – and no user identifier: a conversation is a salted hash, the salt kept in the database.
- * Ratings are written at once (the person is thanked for them); turns and quiz steps are written in batches every
- * 50 ms and on shutdown, so a busy server does not pay one transaction per message.
+ * removed), ratings – and no user identifier: a conversation is a keyed pseudonym (pseudonyms.ts), the key kept
+ * outside the database. Ratings are written at once (the person is thanked for them); turns and quiz steps are
+ * written in batches every 50 ms and on shutdown, so a busy server does not pay one transaction per message.
+ *
+ * Storage failing (a full disk, a read-only mount) never throws out of it: the failure is counted (`errors`,
+ * `lost`, `onError`), logged with what to do (once a minute per kind), shown by `check()` for /readyz, and what
+ * could not be written is dropped – a rating reports it (`rating()` returns false) so nobody is thanked for
+ * nothing.
  */
 export class Analytics implements AssistantObserver {
-  private readonly salt: string;
+  /** Storage failures so far, by what was being done. */
+  readonly errors: Record<StorageOperation, number> = { write: 0, rating: 0, purge: 0, check: 0 };
+  private lostRows = 0;
+  private readonly pseudonyms: Pseudonyms;
+  private readonly problems: ProblemLog;
+  private readonly onError: AnalyticsOptions['onError'];
+  /** The last write that failed, until one succeeds. */
+  private failure: { problem: StorageProblem; at: number } | undefined;
   private readonly insertTurn: Database.Statement;
   private readonly insertUnanswered: Database.Statement;
   private readonly insertRating: Database.Statement;
   private readonly insertQuiz: Database.Statement;
   private pending: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private readonly hashes = new Map<string, string>();
   /** Reads and maintenance statements, prepared on first use (/readyz runs one every few seconds). */
   private readonly statements = new Map<string, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
     private readonly retentionDays: number,
+    options: AnalyticsOptions = {},
   ) {
-    const existing = db.prepare("SELECT value FROM meta WHERE key = 'salt'").get() as { value: string } | undefined;
-    this.salt = existing?.value ?? randomBytes(32).toString('hex');
-    if (!existing) db.prepare("INSERT INTO meta (key, value) VALUES ('salt', ?)").run(this.salt);
+    this.pseudonyms = new Pseudonyms(options.pseudonymKey);
+    this.problems = new ProblemLog(db.name, options.log);
+    this.onError = options.onError;
     this.insertTurn = db.prepare('INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertUnanswered = db.prepare('INSERT INTO unanswered VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertRating = db.prepare('INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -73,17 +102,26 @@ export class Analytics implements AssistantObserver {
 
   quiz(e: QuizEvent): void {
     const correct = e.correct === undefined ? null : e.correct ? 1 : 0;
-    const row = [e.at, e.channel, e.kind, e.questionId ?? null, correct, e.score ?? null, e.source ?? null, this.hash(e.sessionId)];
+    const row = [e.at, e.channel, e.kind, e.questionId ?? null, correct, e.score ?? null, e.source ?? null, this.pseudonyms.of(e.sessionId, e.at)];
     this.later(() => this.insertQuiz.run(...row));
   }
 
-  /** Writes what is waiting, in one transaction. */
-  flush(): void {
+  /** Writes what is waiting, in one transaction; false (counted, logged, dropped) when it could not. */
+  flush(): boolean {
     clearTimeout(this.timer);
     this.timer = undefined;
     const writes = this.pending;
     this.pending = [];
-    if (writes.length) this.db.transaction(() => writes.forEach((w) => w()))();
+    if (!writes.length) return true;
+    try {
+      this.db.transaction(() => writes.forEach((w) => w()))();
+      this.succeeded();
+      return true;
+    } catch (error) {
+      // Runs from a timer: a throw here would end the process, and with it everyone's conversation.
+      this.failed('write', error, writes.length);
+      return false;
+    }
   }
 
   private later(write: () => void): void {
@@ -93,7 +131,7 @@ export class Analytics implements AssistantObserver {
 
   turn(e: TurnEvent): void {
     const { reply } = e;
-    const conversation = this.hash(e.sessionId);
+    const conversation = this.pseudonyms.of(e.sessionId, e.at);
     const turn = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation];
     this.later(() => this.insertTurn.run(...turn));
     const typed = e.text.trim();
@@ -102,32 +140,79 @@ export class Analytics implements AssistantObserver {
       // Cut before scrubbing: the patterns are cheap on a question, not on 100 kB of paste.
       const text = scrub(typed.slice(0, MAX_KEPT_TEXT));
       const row = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, text, fold(text), e.source ?? null, conversation];
-      this.later(() => this.insertUnanswered.run(...row));
+      if (text) this.later(() => this.insertUnanswered.run(...row));
     }
   }
 
-  rating(e: RatingEvent): void {
+  /**
+   * Stores a rating at once. Returns true when it is stored, false when storage failed (counted and logged, never
+   * thrown): the person should then hear that it could not be saved rather than be thanked.
+   */
+  rating(e: RatingEvent): boolean {
     this.flush();
-    this.insertRating.run(e.at, e.channel, e.lang, e.intent, e.rating, e.source ?? null, this.hash(e.sessionId));
-  }
-
-  /** Deletes everything older than the retention period; returns how many rows went. */
-  purge(now = Date.now()): number {
-    this.flush();
-    const before = now - this.retentionDays * DAY_MS;
-    return this.db.transaction(() =>
-      ['turns', 'unanswered', 'ratings', 'quiz'].reduce((n, table) => n + this.statement(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
-    )();
-  }
-
-  /** Writes and reads back a row: the storage is usable (for /readyz). */
-  writable(): boolean {
     try {
-      this.statement("INSERT INTO meta (key, value) VALUES ('ready', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(Date.now()));
+      this.insertRating.run(e.at, e.channel, e.lang, e.intent, e.rating, e.source ?? null, this.pseudonyms.of(e.sessionId, e.at));
+      this.succeeded();
       return true;
-    } catch {
+    } catch (error) {
+      this.failed('rating', error, 1);
       return false;
     }
+  }
+
+  /** Deletes everything older than the retention period; returns how many rows went, or undefined when it failed. */
+  purge(now = Date.now()): number | undefined {
+    this.flush();
+    const before = now - this.retentionDays * DAY_MS;
+    try {
+      const deleted = this.db.transaction(() =>
+        ['turns', 'unanswered', 'ratings', 'quiz'].reduce((n, table) => n + this.statement(`DELETE FROM ${table} WHERE at < ?`).run(before).changes, 0),
+      )();
+      // Deleting nothing writes nothing, and proves nothing about a full disk.
+      if (deleted > 0) this.succeeded();
+      return deleted;
+    } catch (error) {
+      this.failed('purge', error, 0);
+      return undefined;
+    }
+  }
+
+  /**
+   * Whether storing works (for /readyz): not after a write failed in the last minute with none succeeding since
+   * (a full database may still take a small write in a page with room), nor when a test write fails now.
+   */
+  check(now = Date.now()): StorageCheck {
+    if (this.failure && now - this.failure.at < FAILURE_SHOWN_MS) return { ok: false, reason: this.failure.problem.reason };
+    try {
+      this.statement(READY_PROBE).run(String(now));
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, reason: this.failed('check', error, 0).reason };
+    }
+  }
+
+  /** Rows (turns, questions, ratings, quiz steps) that could not be stored. */
+  get lost(): number {
+    return this.lostRows;
+  }
+
+  private succeeded(): void {
+    this.failure = undefined;
+    this.problems.succeeded();
+  }
+
+  private failed(operation: StorageOperation, error: unknown, lost: number): StorageProblem {
+    const problem = classify(error, this.db.name);
+    this.errors[operation] += 1;
+    this.lostRows += lost;
+    if (operation !== 'check') this.failure = { problem, at: Date.now() };
+    this.problems.failed(operation, problem, lost);
+    try {
+      this.onError?.(operation, problem);
+    } catch {
+      // Counting a failure must not become one.
+    }
+    return problem;
   }
 
   report(from: number, to: number, unansweredPerLanguage = 15): Report {
@@ -153,7 +238,8 @@ export class Analytics implements AssistantObserver {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
       totals: { turns: totals.turns, conversations: totals.conversations, fallbacks: totals.fallbacks ?? 0, ratings: ratingCount.n },
-      unanswered: unanswered.map((u) => ({ ...u, lastAt: new Date(u.lastAt).toISOString() })),
+      // Printable: questions stored before they were cleaned may hold terminal escapes or bidi overrides.
+      unanswered: unanswered.map((u) => ({ ...u, text: printable(u.text), lastAt: new Date(u.lastAt).toISOString() })),
       fallbackRates: fallbackRates.map((r) => ({ ...r, rate: r.turns ? r.fallbacks / r.turns : 0 })),
       topics: all<{ intent: string; count: number }>(
         'SELECT intent, COUNT(*) count FROM turns WHERE at >= ? AND at < ? AND intent IS NOT NULL GROUP BY intent ORDER BY count DESC, intent',
@@ -179,16 +265,5 @@ export class Analytics implements AssistantObserver {
     let statement = this.statements.get(sql);
     if (!statement) this.statements.set(sql, (statement = this.db.prepare(sql)));
     return statement;
-  }
-
-  private hash(sessionId: string): string {
-    let hashed = this.hashes.get(sessionId);
-    if (!hashed) {
-      hashed = createHmac('sha256', this.salt).update(sessionId).digest('base64url').slice(0, 22);
-      // A conversation sends many messages: its hash is worked out once (bounded).
-      if (this.hashes.size >= 20_000) this.hashes.clear();
-      this.hashes.set(sessionId, hashed);
-    }
-    return hashed;
   }
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { PROJECT_ROOT } from '../knowledge/load.js';
+import { StorageError } from './faults.js';
 
 /** The database file in a data folder (DATA_DIR, relative to the project). */
 export function databaseFile(dataDir = 'data'): string {
@@ -30,20 +31,39 @@ const MIGRATIONS: string[] = [
      at INTEGER NOT NULL, channel TEXT NOT NULL, kind TEXT NOT NULL, question TEXT, correct INTEGER, score INTEGER,
      source TEXT, conversation TEXT NOT NULL);
    CREATE INDEX quiz_at ON quiz (at);`,
+  // The pseudonyms' key lived here, next to what it protects: anyone with the file could link a Telegram id to
+  // its questions. It now comes from outside (PSEUDONYM_KEY); the old one is erased (secure_delete, below).
+  `DELETE FROM meta WHERE key = 'salt';`,
 ];
 
-/** Opens (creating it and its folder) the database, in WAL mode, migrated to the latest schema. */
+/**
+ * Opens (creating it and its folder) the database, in WAL mode, migrated to the latest schema. Throws a
+ * StorageError – one paragraph saying which file, what is wrong and what to do – when it cannot be used.
+ */
 export function openDatabase(file: string): Database.Database {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  // With WAL, NORMAL keeps every committed write through a crash of the process (not of the machine's power).
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 2000');
+  let db: Database.Database | undefined;
+  try {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // With WAL, NORMAL keeps every committed write through a crash of the process (not of the machine's power).
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 2000');
+    // What is deleted (retention, the old salt) is overwritten, not left readable in free pages of the file.
+    db.pragma('secure_delete = ON');
+    migrate(db, file);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw error instanceof StorageError ? error : StorageError.of(file, error);
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
-    db.close();
-    throw new Error(`${file} has schema version ${version}, newer than this build knows (${MIGRATIONS.length}): run a newer build.`);
+    const message = `${file} has schema version ${version}, newer than this build knows (${MIGRATIONS.length}): run a newer build.`;
+    throw new StorageError(message, { reason: 'storage error', code: 'SCHEMA_NEWER' });
   }
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
@@ -51,7 +71,25 @@ export function openDatabase(file: string): Database.Database {
       db.pragma(`user_version = ${v + 1}`);
     })();
   }
-  return db;
+  // Old page images (the salt among them) also sit in the write-ahead log until it is emptied.
+  if (version < MIGRATIONS.length) db.pragma('wal_checkpoint(TRUNCATE)');
 }
+
+/**
+ * Tries a write, as the server starts, and throws a StorageError saying what to do when it fails. The server then
+ * refuses to start: at start an operator is watching, a server without storage would only answer 503 on /readyz,
+ * and SQLite cannot even open its WAL index on a full disk after a clean stop. A running server, by contrast,
+ * keeps answering through storage failures (analytics.ts).
+ */
+export function checkWritable(db: Database.Database): void {
+  try {
+    db.prepare(READY_PROBE).run(String(Date.now()));
+  } catch (error) {
+    throw StorageError.of(db.name, error, 'cannot be written');
+  }
+}
+
+/** A small write that shows storage works: the time of the last check. */
+export const READY_PROBE = "INSERT INTO meta (key, value) VALUES ('ready', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

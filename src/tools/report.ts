@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Analytics, periodRange, type Report } from '../storage/analytics.js';
 import { databaseFile, openDatabase } from '../storage/db.js';
+import { StorageError } from '../storage/faults.js';
+import { renderReport } from '../storage/report-text.js';
 
 const { values } = parseArgs({ options: { days: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
 const file = databaseFile(process.env.DATA_DIR);
@@ -18,28 +20,13 @@ if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
   console.error('Give --days N, or --from YYYY-MM-DD and --to YYYY-MM-DD (from before to).');
   process.exit(2);
 }
-const report = new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER).report(from, to);
-process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : render(report));
-
-function render(r: Report): string {
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const table = (title: string, head: string[], rows: (string | number)[][]) => {
-    if (!rows.length) return `\n## ${title}\n\n(none)\n`;
-    const cells = [head, ...rows.map((row) => row.map(String))];
-    const widths = head.map((_, i) => Math.min(70, Math.max(...cells.map((c) => c[i]!.length))));
-    const line = (c: string[]) => c.map((x, i) => (x.length > widths[i]! ? `${x.slice(0, widths[i]! - 1)}…` : x.padEnd(widths[i]!))).join('  ');
-    return `\n## ${title}\n\n${line(head)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${cells.slice(1).map(line).join('\n')}\n`;
-  };
-  const t = r.totals;
-  return [
-    `# Assistant report ${r.from.slice(0, 10)} – ${r.to.slice(0, 10)}`,
-    `\n${t.turns} messages in ${t.conversations} conversations; ${t.fallbacks} not answered from the knowledge base (${pct(t.turns ? t.fallbacks / t.turns : 0)}); ${t.ratings} ratings.`,
-    table('Most frequent questions without an answer', ['language', 'times', 'question (personal data removed)'], r.unanswered.map((u) => [u.lang, u.count, u.text])),
-    table('Fallback rate by language and channel', ['language', 'channel', 'messages', 'fallbacks', 'rate'], r.fallbackRates.map((f) => [f.lang, f.channel, f.turns, f.fallbacks, pct(f.rate)])),
-    table('Most asked topics', ['topic', 'times'], r.topics.map((x) => [x.intent, x.count])),
-    table('Ratings by topic', ['topic', '👍', '👎'], r.ratings.map((x) => [x.intent, x.up, x.down])),
-    table('Conversations by source', ['source', 'conversations', 'messages'], r.sources.map((x) => [x.source, x.conversations, x.turns])),
-    table('Quiz rounds by source', ['source', 'started', 'finished'], r.quiz.rounds.map((x) => [x.source ?? '(none)', x.started, x.finished])),
-    table('Quiz answers by question', ['question', 'answered', 'right', 'share right'], r.quiz.questions.map((x) => [x.question, x.answered, x.right, pct(x.answered ? x.right / x.answered : 0)])),
-  ].join('\n');
+let report: Report;
+try {
+  report = new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER).report(from, to);
+} catch (error) {
+  // A StorageError says what to do in one paragraph; anything else (a damaged file) at least names the file.
+  console.error(error instanceof StorageError ? error.message : `Cannot read ${file}: ${(error as Error).message}`);
+  process.exit(1);
 }
+// report() has made the stored questions printable, in JSON as in the tables.
+process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));

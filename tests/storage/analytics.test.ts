@@ -3,19 +3,8 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/storage/analytics.js';
 import { SCHEMA_VERSION, openDatabase } from '../../src/storage/db.js';
-import { scrub } from '../../src/storage/scrub.js';
 import { assistant } from '../support/engine.js';
 import { tempDir } from '../support/temp.js';
-
-describe('scrub', () => {
-  it('removes e-mails, links, phones, long numbers and handles', () => {
-    expect(scrub('write to ana.k@mail.com or www.x.org/a?b=1')).toBe('write to [e-mail] or [link]');
-    expect(scrub('call +383 44 123 456 or 044/123-456 or 038 240 100')).toBe('call [phone] or [phone] or [phone]');
-    expect(scrub('my ID 1234567890123 and case 98765')).toBe('my ID [phone] and case [number]');
-    expect(scrub('ask @ana_k on twitter')).toBe('ask [handle] on twitter');
-    expect(scrub('resolution 1244 of 1 July 1999, 503 posts')).toBe('resolution 1244 of 1 July 1999, 503 posts');
-  });
-});
 
 describe('analytics', () => {
   const fresh = () => {
