@@ -168,7 +168,10 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
       if (refused.consumedPoints === messagesPerMinute + 1)
         request.log.warn({ reason: 'messages_per_conversation', limit: messagesPerMinute }, 'messages refused: a conversation is over its limit for this minute');
       const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-      return reply.code(429).header('retry-after', String(seconds)).send(apiError(429, `At most ${messagesPerMinute} messages a minute: try again in ${seconds} s.`));
+      // As a date, not seconds: botframework-directlinejs (in Web Chat too) waits out a number of seconds with a
+      // function it never loads, and then reports "retry" only when Web Chat's send timeout ends (20 s); with a date
+      // it fails the send at once, and the person sees "Send failed. Retry." straight away.
+      return reply.code(429).header('retry-after', new Date(Date.now() + seconds * 1000).toUTCString()).send(apiError(429, `At most ${messagesPerMinute} messages a minute: try again in ${seconds} s.`));
     }
 
     const [echoId] = o.store.append(conversation, [echoOf(activity, maxChars)]);
