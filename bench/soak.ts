@@ -11,6 +11,7 @@
  * in the same conversations and order, on both paths. Message i goes to conversation i mod 5,000.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -160,6 +161,9 @@ const port = await new Promise<number>((resolve, reject) => {
 });
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'osce-soak-'));
+// /metrics is served only with a token (it is not for everyone); this run makes one up.
+const METRICS_TOKEN = randomBytes(32).toString('base64url');
+const metricsText = async () => (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   PORT: String(port),
@@ -168,6 +172,7 @@ const env: NodeJS.ProcessEnv = {
   DATA_DIR: dataDir,
   CONVERSATIONS_PER_MINUTE: '100000000',
   MESSAGES_PER_MINUTE: '100000000',
+  METRICS_TOKEN,
 };
 for (const name of ['TELEGRAM_BOT_TOKEN', 'TELEGRAM_WEBHOOK_URL', 'DIRECTLINE_SECRET', 'PUBLIC_URL']) delete env[name];
 // The one addition to `node dist/server/main.js`: SIGUSR2 runs a full garbage collection in the server, so that the
@@ -189,7 +194,7 @@ async function pool(from: number, to: number, work: (i: number) => Promise<void>
 async function serverMemory(): Promise<{ heap: number; rss: number }> {
   server.kill('SIGUSR2');
   await new Promise((r) => setTimeout(r, 1500));
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await metricsText();
   const value = (name: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
     if (!line) throw new Error(`/metrics has no ${name}`);
@@ -248,7 +253,7 @@ try {
   paused = performance.now() - paused;
   for (let from = CHECKPOINT; from < MESSAGES; from += 20_000) {
     await pool(from, Math.min(MESSAGES, from + 20_000), post);
-    const rss = (await (await fetch(`${base}/metrics`)).text()).match(/^process_resident_memory_bytes (\S+)/m)?.[1];
+    const rss = (await metricsText()).match(/^process_resident_memory_bytes (\S+)/m)?.[1];
     progress(`http: ${Math.min(MESSAGES, from + 20_000)} messages, ${errors} errors, server rss ${mb(Number(rss))}, ${((performance.now() - started) / 1000).toFixed(0)} s`);
   }
   const seconds = (performance.now() - started - paused) / 1000;
