@@ -171,6 +171,28 @@ describe('Direct Line: messages per conversation', () => {
     expect(metrics).toMatch(/assistant_rejected_total\{reason="messages_per_conversation"\} 55/);
   });
 
+  it('refuses a conversation already over its limit before reading what it sent (a flood costs no parsing)', async () => {
+    const { app, metricsText } = await start({ MESSAGES_PER_MINUTE: '2' });
+    const { token, conversationId } = (await app.inject({ method: 'POST', url: '/api/webchat/token' })).json<{ token: string; conversationId: string }>();
+    const post = (payload: string) =>
+      app.inject({ method: 'POST', url: `/v3/directline/conversations/${conversationId}/activities`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload });
+    const broken = `{"type":"message","text":"${'x'.repeat(50_000)}`;
+    // Within the limit a broken body is read, and refused as such.
+    expect((await post(broken)).statusCode).toBe(400);
+    for (let i = 0; i < 2; i++) expect((await post(JSON.stringify({ type: 'message', text: 'hello' }))).statusCode).toBe(200);
+    expect((await post(JSON.stringify({ type: 'message', text: 'hello' }))).statusCode).toBe(429);
+    // Past it, the body is never parsed: the broken one gets the same 429 (a parser would have said 400).
+    const refused = await post(broken);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBeTruthy();
+    expect(refused.json()).toMatchObject({ error: { code: 'TooManyRequests' } });
+    // Another conversation's token gets no hint about this one's limit.
+    const other = (await app.inject({ method: 'POST', url: '/api/webchat/token' })).json<{ token: string }>();
+    const foreign = await app.inject({ method: 'POST', url: `/v3/directline/conversations/${conversationId}/activities`, headers: { authorization: `Bearer ${other.token}` }, payload: { type: 'message', text: 'hi' } });
+    expect(foreign.statusCode).toBe(403);
+    expect(await metricsText()).toMatch(/assistant_rejected_total\{reason="messages_per_conversation"\} 2/);
+  });
+
   it('counts conversations refused to an address', async () => {
     const { app, metricsText } = await start({ CONVERSATIONS_PER_MINUTE: '2' });
     const codes: number[] = [];

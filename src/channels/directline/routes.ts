@@ -85,6 +85,28 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
       throw error;
     }
   };
+  /** 429 for a conversation past its share, logged once per minute and conversation, counted every time. */
+  const refuse = (request: FastifyRequest, reply: FastifyReply, refused: RateLimiterRes, counted = true) => {
+    o.rejected?.inc({ reason: 'messages_per_conversation' });
+    // The first refusal is consumed (and counted by the limiter); the ones refused before reading are not.
+    if (counted && refused.consumedPoints === messagesPerMinute + 1)
+      request.log.warn({ reason: 'messages_per_conversation', limit: messagesPerMinute }, 'messages refused: a conversation is over its limit for this minute');
+    const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+    // As a date, not seconds: botframework-directlinejs (in Web Chat too) waits out a number of seconds with a
+    // function it never loads, and then reports "retry" only when Web Chat's send timeout ends (20 s); with a date
+    // it fails the send at once, and the person sees "Send failed. Retry." straight away.
+    return reply.code(429).header('retry-after', new Date(Date.now() + seconds * 1000).toUTCString()).send(apiError(429, `At most ${messagesPerMinute} messages a minute: try again in ${seconds} s.`));
+  };
+  /**
+   * Before the body is read: a conversation already refused this minute is refused again without parsing what it
+   * sent (up to the body limit each time), so that flooding costs the server next to nothing.
+   */
+  const alreadyOverLimit = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
+    const grant = await grantOf(bearerToken(request.headers.authorization));
+    if (grant?.kind !== 'token' || grant.conversationId !== request.params.id) return; // the handler says why
+    const spent = await perConversation.get(grant.conversationId);
+    if (spent && spent.consumedPoints > messagesPerMinute) return refuse(request, reply, spent, false);
+  };
   const deny = (reply: FastifyReply, status: 401 | 403 | 404, message: string) =>
     reply.code(status).send({ error: { code: status === 404 ? 'BadArgument' : 'TokenOrSecretInvalid', message } });
 
@@ -147,7 +169,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     return reply.type('application/json').send(o.store.since(conversation, request.query.watermark).set);
   });
 
-  app.post<{ Params: { id: string } }>('/v3/directline/conversations/:id/activities', async (request, reply) => {
+  app.post<{ Params: { id: string } }>('/v3/directline/conversations/:id/activities', { onRequest: alreadyOverLimit }, async (request, reply) => {
     const conversation = await conversationFor(request, reply);
     if (!conversation) return reply;
     const parsed = PostedActivity.safeParse(request.body);
@@ -163,16 +185,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     // Past its limit, a conversation's activity is refused before anything is kept or answered: the client shows
     // it as not sent (Web Chat: "Send failed. Retry."), and only the refusal is counted.
     const refused = await overLimit(conversation.id);
-    if (refused) {
-      o.rejected?.inc({ reason: 'messages_per_conversation' });
-      if (refused.consumedPoints === messagesPerMinute + 1)
-        request.log.warn({ reason: 'messages_per_conversation', limit: messagesPerMinute }, 'messages refused: a conversation is over its limit for this minute');
-      const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
-      // As a date, not seconds: botframework-directlinejs (in Web Chat too) waits out a number of seconds with a
-      // function it never loads, and then reports "retry" only when Web Chat's send timeout ends (20 s); with a date
-      // it fails the send at once, and the person sees "Send failed. Retry." straight away.
-      return reply.code(429).header('retry-after', new Date(Date.now() + seconds * 1000).toUTCString()).send(apiError(429, `At most ${messagesPerMinute} messages a minute: try again in ${seconds} s.`));
-    }
+    if (refused) return refuse(request, reply, refused);
 
     const [echoId] = o.store.append(conversation, [echoOf(activity, maxChars)]);
     if (clientId) o.store.remember(conversation, clientId, echoId!);
