@@ -24,12 +24,24 @@ function fill(db: Database.Database): void {
     unanswered: "(0, 'web', 'en', NULL, 0, 'x', 'x', NULL, 'x')",
     ratings: "(0, 'web', 'en', 'budget', 1, NULL, 'x')",
     quiz: "(0, 'web', 'start', NULL, NULL, NULL, NULL, 'x')",
-    meta: "('filler' || random(), 'x')",
   };
   for (const [table, row] of Object.entries(rows)) {
     expect(() => {
       for (;;) db.exec(`INSERT INTO ${table} VALUES ${row}`);
     }).toThrow(/full/);
+  }
+  // The readiness probe writes a small row into meta: fill meta with ever smaller rows at random places, many times
+  // over, so that no page keeps room for it (one failed insert only says that one page is full).
+  const filler = db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (hex(randomblob(3)), ?)');
+  for (const size of [1000, 100, 10, 0]) {
+    for (let failures = 0; failures < 300; ) {
+      try {
+        filler.run('x'.repeat(size));
+      } catch (error) {
+        expect(String(error)).toMatch(/full/);
+        failures++;
+      }
+    }
   }
 }
 
