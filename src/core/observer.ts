@@ -11,6 +11,8 @@ export interface TurnEvent {
   reply: Reply;
   source?: string | undefined;
   latencyMs: number;
+  /** The conversation's automatic greeting (see Turn.opening), not a message the person sent. */
+  opening?: boolean;
 }
 
 /** A 👍 or 👎 on an answer. */

@@ -16,6 +16,11 @@ export interface Turn {
   source?: string;
   /** The channel the message came through (web, telegram, botframework, cli…), for counting. */
   channel?: string;
+  /**
+   * The greeting a channel asks for when a conversation opens (a page loaded, Telegram's Start): answered like any
+   * turn, but not something the person sent, so reports count the conversation, not a message.
+   */
+  opening?: boolean;
 }
 
 /**

@@ -100,7 +100,7 @@ export class Assistant {
     session.lang = reply.lang;
     for (const o of this.observers) {
       try {
-        o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started });
+        o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started, opening: turn.opening === true });
       } catch {
         // An observer's failure (a full disk, say) must never cost a person their answer.
       }

@@ -316,3 +316,9 @@ function mapLocales(f: (l: Locale) => string): Record<Locale, string> {
 function flatten(text: string): string {
   return text.replace(/\*+/g, '').replace(/\s+/g, ' ').trim();
 }
+
+/** A quiz question's text in English by its id, for staff reports (which store ids). */
+export function quizQuestionText(kb: KnowledgeBase): (id: string) => string | undefined {
+  const texts = new Map(kb.quiz.map((q) => [q.id, q.question.en]));
+  return (id) => texts.get(id);
+}

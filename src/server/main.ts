@@ -5,7 +5,7 @@
 import { runTelegram } from '../channels/telegram/run.js';
 import { LOCALES } from '../core/locale.js';
 import { Assistant } from '../dialogue/assistant.js';
-import { loadKnowledgeOrThrow } from '../knowledge/load.js';
+import { loadKnowledgeOrThrow, quizQuestionText } from '../knowledge/load.js';
 import { MODEL_FILE, loadNlu, type LoadedNlu } from '../nlu/model-file.js';
 import { Analytics } from '../storage/analytics.js';
 import { checkWritable, databaseFile, openDatabase } from '../storage/db.js';
@@ -25,12 +25,13 @@ try {
   config = loadConfig();
   const db = openDatabase(databaseFile(config.DATA_DIR));
   checkWritable(db);
+  const kb = loadKnowledgeOrThrow();
   analytics = new Analytics(db, config.RETENTION_DAYS, {
     pseudonymKey: config.PSEUDONYM_KEY,
     log: { error: (details, message) => log?.error(details, message), info: (details, message) => log?.info(details, message) },
     onError: (operation, problem) => metrics.storageErrors.inc({ operation, reason: problem.reason }),
+    quizQuestion: quizQuestionText(kb),
   });
-  const kb = loadKnowledgeOrThrow();
   model = loadNlu(kb);
   assistant = new Assistant(kb, {
     nlu: model.nlu,

@@ -26,17 +26,23 @@ export function periodRange(p: { days?: number | undefined; from?: string | unde
 export interface Report {
   from: string;
   to: string;
-  totals: { turns: number; conversations: number; fallbacks: number; ratings: number };
+  /**
+   * Messages people sent (typed or a button pressed; not the greeting shown when a chat opens), the conversations
+   * they sent them in, and the conversations opened (a page loaded, Telegram's Start), with or without a message.
+   */
+  totals: { turns: number; conversations: number; opened: number; fallbacks: number; ratings: number };
   /** The most frequent questions the assistant could not answer (or barely), grouped by folded text. */
   unanswered: { lang: string; text: string; count: number; lastAt: string }[];
   fallbackRates: { lang: string; channel: string; turns: number; fallbacks: number; rate: number }[];
   topics: { intent: string; count: number }[];
   ratings: { intent: string; up: number; down: number }[];
+  /** Conversations opened from each source (a poster's code, a page), and the messages sent in them. */
   sources: { source: string; conversations: number; turns: number }[];
   /** Quiz rounds started and finished (per source, for events), and answers right per question. */
   quiz: {
     rounds: { source: string | null; started: number; finished: number }[];
-    questions: { question: string; answered: number; right: number }[];
+    /** By question: its id and its text (English). */
+    questions: { question: string; text: string; answered: number; right: number }[];
   };
 }
 
@@ -52,6 +58,8 @@ export interface AnalyticsOptions {
   log?: StorageLog | undefined;
   /** Told of every storage failure, e.g. to count it in a metric. */
   onError?: ((operation: StorageOperation, problem: StorageProblem) => void) | undefined;
+  /** A quiz question's text for reports (staff read questions, not ids); the id is shown when absent. */
+  quizQuestion?: ((id: string) => string | undefined) | undefined;
 }
 
 /** For /readyz: whether storing works, and if not why (no paths: the answer is public). */
@@ -75,6 +83,7 @@ export class Analytics implements AssistantObserver {
   private readonly pseudonyms: Pseudonyms;
   private readonly problems: ProblemLog;
   private readonly onError: AnalyticsOptions['onError'];
+  private readonly quizQuestion: NonNullable<AnalyticsOptions['quizQuestion']>;
   /** The last write that failed, until one succeeds. */
   private failure: { problem: StorageProblem; at: number } | undefined;
   private readonly insertTurn: Database.Statement;
@@ -94,7 +103,8 @@ export class Analytics implements AssistantObserver {
     this.pseudonyms = new Pseudonyms(options.pseudonymKey);
     this.problems = new ProblemLog(db.name, options.log);
     this.onError = options.onError;
-    this.insertTurn = db.prepare('INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.quizQuestion = options.quizQuestion ?? (() => undefined);
+    this.insertTurn = db.prepare('INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertUnanswered = db.prepare('INSERT INTO unanswered VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertRating = db.prepare('INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.insertQuiz = db.prepare('INSERT INTO quiz VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
@@ -132,7 +142,7 @@ export class Analytics implements AssistantObserver {
   turn(e: TurnEvent): void {
     const { reply } = e;
     const conversation = this.pseudonyms.of(e.sessionId, e.at);
-    const turn = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation];
+    const turn = [e.at, e.channel, reply.lang, reply.intent, reply.confidence, reply.fallback ? 1 : 0, e.source ?? null, conversation, e.opening ? 1 : 0];
     this.later(() => this.insertTurn.run(...turn));
     const typed = e.text.trim();
     const keep = !(reply.intent && NEVER_KEPT.has(reply.intent));
@@ -220,8 +230,12 @@ export class Analytics implements AssistantObserver {
     const between = [from, to] as const;
     const one = <T>(sql: string) => this.statement(sql).get(...between) as T;
     const all = <T>(sql: string) => this.statement(sql).all(...between) as T[];
-    const totals = one<{ turns: number; conversations: number; fallbacks: number | null }>(
-      'SELECT COUNT(*) turns, COUNT(DISTINCT conversation) conversations, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ?',
+    // Only what people sent counts as a message: the greeting of every chat opened would otherwise be the most
+    // asked topic and dilute the share not answered.
+    const totals = one<{ turns: number; conversations: number; opened: number; fallbacks: number | null }>(
+      `SELECT SUM(opening = 0) turns, COUNT(DISTINCT CASE WHEN opening = 0 THEN conversation END) conversations,
+              COUNT(DISTINCT conversation) opened, SUM(CASE WHEN opening = 0 THEN fallback END) fallbacks
+       FROM turns WHERE at >= ? AND at < ?`,
     );
     const ratingCount = one<{ n: number }>('SELECT COUNT(*) n FROM ratings WHERE at >= ? AND at < ?');
     const unanswered = all<{ lang: string; text: string; count: number; lastAt: number }>(
@@ -232,23 +246,23 @@ export class Analytics implements AssistantObserver {
        WHERE rank <= ${Math.max(1, Math.floor(unansweredPerLanguage))} ORDER BY lang, count DESC, lastAt DESC`,
     );
     const fallbackRates = all<{ lang: string; channel: string; turns: number; fallbacks: number }>(
-      'SELECT lang, channel, COUNT(*) turns, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ? GROUP BY lang, channel ORDER BY lang, channel',
+      'SELECT lang, channel, COUNT(*) turns, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ? AND opening = 0 GROUP BY lang, channel ORDER BY lang, channel',
     );
     return {
       from: new Date(from).toISOString(),
       to: new Date(to).toISOString(),
-      totals: { turns: totals.turns, conversations: totals.conversations, fallbacks: totals.fallbacks ?? 0, ratings: ratingCount.n },
+      totals: { turns: totals.turns ?? 0, conversations: totals.conversations, opened: totals.opened, fallbacks: totals.fallbacks ?? 0, ratings: ratingCount.n },
       // Printable: questions stored before they were cleaned may hold terminal escapes or bidi overrides.
       unanswered: unanswered.map((u) => ({ ...u, text: printable(u.text), lastAt: new Date(u.lastAt).toISOString() })),
       fallbackRates: fallbackRates.map((r) => ({ ...r, rate: r.turns ? r.fallbacks / r.turns : 0 })),
       topics: all<{ intent: string; count: number }>(
-        'SELECT intent, COUNT(*) count FROM turns WHERE at >= ? AND at < ? AND intent IS NOT NULL GROUP BY intent ORDER BY count DESC, intent',
+        'SELECT intent, COUNT(*) count FROM turns WHERE at >= ? AND at < ? AND intent IS NOT NULL AND opening = 0 GROUP BY intent ORDER BY count DESC, intent',
       ),
       ratings: all<{ intent: string; up: number; down: number }>(
         'SELECT intent, SUM(rating > 0) up, SUM(rating < 0) down FROM ratings WHERE at >= ? AND at < ? GROUP BY intent ORDER BY up + down DESC, intent',
       ),
       sources: all<{ source: string; conversations: number; turns: number }>(
-        'SELECT source, COUNT(DISTINCT conversation) conversations, COUNT(*) turns FROM turns WHERE at >= ? AND at < ? AND source IS NOT NULL GROUP BY source ORDER BY conversations DESC, source',
+        'SELECT source, COUNT(DISTINCT conversation) conversations, SUM(opening = 0) turns FROM turns WHERE at >= ? AND at < ? AND source IS NOT NULL GROUP BY source ORDER BY conversations DESC, source',
       ),
       quiz: {
         rounds: all<{ source: string | null; started: number; finished: number }>(
@@ -256,7 +270,7 @@ export class Analytics implements AssistantObserver {
         ),
         questions: all<{ question: string; answered: number; right: number }>(
           "SELECT question, COUNT(*) answered, SUM(correct) AS [right] FROM quiz WHERE at >= ? AND at < ? AND kind = 'answer' GROUP BY question ORDER BY question",
-        ),
+        ).map((q) => ({ question: q.question, text: this.quizQuestion(q.question) ?? q.question, answered: q.answered, right: q.right })),
       },
     };
   }

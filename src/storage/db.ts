@@ -34,6 +34,9 @@ const MIGRATIONS: string[] = [
   // The pseudonyms' key lived here, next to what it protects: anyone with the file could link a Telegram id to
   // its questions. It now comes from outside (PSEUDONYM_KEY); the old one is erased (secure_delete, below).
   `DELETE FROM meta WHERE key = 'salt';`,
+  // The greeting a channel asks for when a conversation opens (a page load) is not a message anyone sent: reports
+  // count it as an opened conversation only. Rows from before cannot tell, and stay counted as sent.
+  `ALTER TABLE turns ADD COLUMN opening INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 /**

@@ -18,13 +18,13 @@ export function renderReport(r: Report): string {
   const t = r.totals;
   return [
     `# Assistant report ${r.from.slice(0, 10)} – ${r.to.slice(0, 10)}`,
-    `\n${t.turns} messages in ${t.conversations} conversations; ${t.fallbacks} not answered from the knowledge base (${pct(t.turns ? t.fallbacks / t.turns : 0)}); ${t.ratings} ratings.`,
+    `\n${t.opened} chats opened; ${t.turns} messages sent in ${t.conversations} of them; ${t.fallbacks} not answered from the knowledge base (${pct(t.turns ? t.fallbacks / t.turns : 0)}); ${t.ratings} ratings.`,
     table('Most frequent questions without an answer', ['language', 'times', 'question (personal data removed)'], r.unanswered.map((u) => [u.lang, u.count, u.text])),
     table('Fallback rate by language and channel', ['language', 'channel', 'messages', 'fallbacks', 'rate'], r.fallbackRates.map((f) => [f.lang, f.channel, f.turns, f.fallbacks, pct(f.rate)])),
     table('Most asked topics', ['topic', 'times'], r.topics.map((x) => [x.intent, x.count])),
     table('Ratings by topic', ['topic', '👍', '👎'], r.ratings.map((x) => [x.intent, x.up, x.down])),
-    table('Conversations by source', ['source', 'conversations', 'messages'], r.sources.map((x) => [x.source, x.conversations, x.turns])),
+    table('Chats opened by source', ['source', 'chats opened', 'messages sent'], r.sources.map((x) => [x.source, x.conversations, x.turns])),
     table('Quiz rounds by source', ['source', 'started', 'finished'], r.quiz.rounds.map((x) => [x.source ?? '(none)', x.started, x.finished])),
-    table('Quiz answers by question', ['question', 'answered', 'right', 'share right'], r.quiz.questions.map((x) => [x.question, x.answered, x.right, pct(x.answered ? x.right / x.answered : 0)])),
+    table('Quiz answers by question', ['question', 'answered', 'right', 'share right'], r.quiz.questions.map((x) => [x.text, x.answered, x.right, pct(x.answered ? x.right / x.answered : 0)])),
   ].join('\n');
 }

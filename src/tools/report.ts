@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadKnowledgeOrThrow, quizQuestionText } from '../knowledge/load.js';
 import { Analytics, periodRange, type Report } from '../storage/analytics.js';
 import { databaseFile, openDatabase } from '../storage/db.js';
 import { StorageError } from '../storage/faults.js';
@@ -22,7 +23,7 @@ if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
 }
 let report: Report;
 try {
-  report = new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER).report(from, to);
+  report = new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER, { quizQuestion: quizQuestionText(loadKnowledgeOrThrow()) }).report(from, to);
 } catch (error) {
   // A StorageError says what to do in one paragraph; anything else (a damaged file) at least names the file.
   console.error(error instanceof StorageError ? error.message : `Cannot read ${file}: ${(error as Error).message}`);

@@ -41,6 +41,22 @@ describe('health and metrics', () => {
   });
 });
 
+describe('the staff report', () => {
+  it('counts a chat opened (Web Chat’s join event) but not its greeting as a message or a topic', async () => {
+    const { app: a, analytics } = await app();
+    const { token, conversationId } = (await a.inject({ method: 'POST', url: '/api/webchat/token' })).json<{ token: string; conversationId: string }>();
+    const post = (payload: object) =>
+      a.inject({ method: 'POST', url: `/v3/directline/conversations/${conversationId}/activities`, headers: { authorization: `Bearer ${token}` }, payload });
+    expect((await post({ type: 'event', name: 'webchat/join', value: { lang: 'sq', source: 'poster-prizren' } })).statusCode).toBe(200);
+    expect((await post({ type: 'message', text: 'sa eshte buxheti i misionit?', from: { id: 'u' } })).statusCode).toBe(200);
+    const r = analytics.report(0, Date.now() + 1000);
+    expect(r.totals).toMatchObject({ opened: 1, conversations: 1, turns: 1 });
+    expect(r.topics).toEqual([{ intent: 'budget', count: 1 }]);
+    expect(r.sources).toEqual([{ source: 'poster-prizren', conversations: 1, turns: 1 }]);
+    await a.close();
+  });
+});
+
 describe('limits', () => {
   it('limits conversations per address', async () => {
     const { app: a } = await app({ CONVERSATIONS_PER_MINUTE: '3' });

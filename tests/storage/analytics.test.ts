@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { payloadOf } from '../../src/dialogue/lexicon.js';
+import { quizQuestionText } from '../../src/knowledge/load.js';
 import { Analytics } from '../../src/storage/analytics.js';
+import { renderReport } from '../../src/storage/report-text.js';
 import { SCHEMA_VERSION, openDatabase } from '../../src/storage/db.js';
-import { assistant } from '../support/engine.js';
+import { assistant, knowledge } from '../support/engine.js';
 import { tempDir } from '../support/temp.js';
 
 describe('analytics', () => {
@@ -43,14 +46,30 @@ describe('analytics', () => {
 
   it('stores ratings and sources, and no user identifier', () => {
     const { analytics, bot } = fresh();
-    bot.respond({ sessionId: 'tg:123456789', text: '', payload: 'i:greeting', source: 'basketball-prizren-2027', channel: 'telegram' });
+    bot.respond({ sessionId: 'tg:123456789', text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true, source: 'basketball-prizren-2027', channel: 'telegram' });
     const answer = bot.respond({ sessionId: 'tg:123456789', text: 'who is the head of mission', channel: 'telegram' });
     expect(answer.feedback!.map((f) => f.label)).toEqual(['👍', '👎']);
     const thanks = bot.respond({ sessionId: 'tg:123456789', text: '', payload: answer.feedback![0].payload, channel: 'telegram' });
     expect(thanks.messages[0]!.text).toContain('Thank you for your feedback');
     const r = analytics.report(Date.now() - 60_000, Date.now() + 60_000);
     expect(r.ratings).toEqual([{ intent: 'head_of_mission', up: 1, down: 0 }]);
-    expect(r.sources).toEqual([{ source: 'basketball-prizren-2027', conversations: 1, turns: 2 }]);
+    expect(r.sources).toEqual([{ source: 'basketball-prizren-2027', conversations: 1, turns: 1 }]);
+  });
+
+  it('counts what people sent, not the greeting shown when a chat opens', () => {
+    const { analytics, bot } = fresh();
+    const greeting = payloadOf({ type: 'intent', intent: 'greeting' });
+    // Three page loads from a poster; one person asks two questions (one not answerable), another says hello.
+    for (const s of ['w1', 'w2', 'w3']) bot.respond({ sessionId: s, text: '', payload: greeting, opening: true, source: 'poster', channel: 'web' });
+    bot.respond({ sessionId: 'w1', text: 'what is the budget', channel: 'web' });
+    bot.respond({ sessionId: 'w1', text: 'what is the weather in prizren tomorrow?', channel: 'web' });
+    bot.respond({ sessionId: 'w2', text: 'hello', channel: 'web' });
+    const r = analytics.report(Date.now() - 60_000, Date.now() + 60_000);
+    expect(r.totals).toMatchObject({ opened: 3, conversations: 2, turns: 3, fallbacks: 1 });
+    expect(r.topics).toEqual(expect.arrayContaining([{ intent: 'budget', count: 1 }, { intent: 'greeting', count: 1 }]));
+    expect(r.fallbackRates).toEqual([{ lang: 'en', channel: 'web', turns: 3, fallbacks: 1, rate: 1 / 3 }]);
+    expect(r.sources).toEqual([{ source: 'poster', conversations: 3, turns: 3 }]);
+    expect(renderReport(r)).toContain('3 chats opened; 3 messages sent in 2 of them; 1 not answered from the knowledge base (33.3%)');
   });
 
   it('never stores the conversation id itself', () => {
@@ -111,7 +130,7 @@ describe('batched writes', () => {
 describe('quiz counts', () => {
   it('counts rounds per source and right answers per question, with no identifier', async () => {
     const { mulberry32 } = await import('../../src/nlu/softmax.js');
-    const analytics = new Analytics(openDatabase(':memory:'), 90);
+    const analytics = new Analytics(openDatabase(':memory:'), 90, { quizQuestion: quizQuestionText(knowledge()) });
     const bot = assistant({ observers: [analytics], random: mulberry32(3) });
     bot.respond({ sessionId: 'p1', text: '', payload: 'i:greeting', source: 'basketball-prizren-2027', channel: 'telegram' });
     let reply = bot.respond({ sessionId: 'p1', text: '', payload: 'q:start', channel: 'telegram' });
@@ -120,7 +139,9 @@ describe('quiz counts', () => {
     bot.respond({ sessionId: 'p2', text: 'quiz', channel: 'web' });
     const r = analytics.report(0, Date.now() + 1000);
     expect(r.quiz.rounds).toEqual(expect.arrayContaining([{ source: 'basketball-prizren-2027', started: 1, finished: 1 }, { source: null, started: 1, finished: 0 }]));
-    expect(r.quiz.questions.find((q) => q.question === first.questionId)).toEqual({ question: first.questionId, answered: 1, right: 1 });
+    const text = knowledge().quiz.find((q) => q.id === first.questionId)!.question.en;
+    expect(r.quiz.questions.find((q) => q.question === first.questionId)).toEqual({ question: first.questionId, text, answered: 1, right: 1 });
+    expect(renderReport(r)).toContain(text.slice(0, 40));
     expect(r.quiz.questions.reduce((n, q) => n + q.answered, 0)).toBe(5);
   });
 });

@@ -20,7 +20,7 @@ import { tempDir } from '../support/temp.js';
 function fill(db: Database.Database): void {
   db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
   const rows: Record<string, string> = {
-    turns: "(0, 'web', 'en', NULL, 1, 0, NULL, 'x')",
+    turns: "(0, 'web', 'en', NULL, 1, 0, NULL, 'x', 0)",
     unanswered: "(0, 'web', 'en', NULL, 0, 'x', 'x', NULL, 'x')",
     ratings: "(0, 'web', 'en', 'budget', 1, NULL, 'x')",
     quiz: "(0, 'web', 'start', NULL, NULL, NULL, NULL, 'x')",

@@ -73,6 +73,7 @@ describe('pseudonyms', () => {
     const salt = 'f00dfeedcafe0123456789abcdef0123456789abcdef0123456789abcdef0042';
     const old = openDatabase(file);
     // The schema as it was (version 2), with its salt, and a little traffic after it.
+    old.exec('ALTER TABLE turns DROP COLUMN opening');
     old.pragma('user_version = 2');
     old.prepare("INSERT INTO meta (key, value) VALUES ('salt', ?)").run(salt);
     old.prepare("INSERT INTO meta (key, value) VALUES ('ready', '1')").run();

@@ -56,12 +56,15 @@
 
     totalsTitle: 'Totals',
     totalsExplain:
-      'The overall use of the assistant in this period. A message is one question typed or button pressed; a ' +
-      'conversation is one visit to the chat. “Not answered” counts the messages the assistant could not answer ' +
+      'The overall use of the assistant in this period. A message is one question typed or button pressed (the ' +
+      'greeting shown when a chat opens is not counted); a chat opened is one visit to the chat or one Start on ' +
+      'Telegram, and conversations are the chats in which people sent something. “Not answered” counts the ' +
+      'messages the assistant could not answer ' +
       'from the Mission’s fact sheet: it did not understand, asked the person to choose a topic, or does not have ' +
       'that information. A high share means people ask about things the assistant does not cover yet.',
     totalMessages: 'Messages',
     totalConversations: 'Conversations',
+    totalConversationsDetail: 'of {opened} chats opened',
     totalNotAnswered: 'Not answered',
     totalNotAnsweredDetail: '{n} of {total} messages',
     totalRatings: 'Ratings',
@@ -124,7 +127,7 @@
       'Where conversations started, when they came through a labelled link: a QR code on a poster or at an ' +
       'event, a page of the website, a Telegram link. It shows which promotion brings people to the assistant. ' +
       'Conversations that did not come through a labelled link are not listed.',
-    sourcesCaption: 'Conversations by source, most first',
+    sourcesCaption: 'Chats opened by source, most first; the messages sent in them',
 
     quizTitle: 'Youth quiz',
     quizExplain:
@@ -140,7 +143,7 @@
     colShareRight: 'Share right',
     noSource: '(no source)',
     colSource: 'Source',
-    colConversations: 'Conversations',
+    colOpened: 'Chats opened',
 
     languages: { en: 'English', sq: 'Albanian', 'sr-Latn': 'Serbian (Latin)', 'sr-Cyrl': 'Serbian (Cyrillic)' },
     channels: { web: 'Web chat', telegram: 'Telegram', botframework: 'Bot Framework (Teams, …)', cli: 'Terminal', ask: 'Batch (ask)' },
@@ -330,7 +333,7 @@
     const down = report.ratings.reduce((n, r) => n + (Number(r.down) || 0), 0);
     const cards = el('div', { className: 'figures' }, [
       bigNumber(STRINGS.totalMessages, count(t.turns)),
-      bigNumber(STRINGS.totalConversations, count(t.conversations)),
+      bigNumber(STRINGS.totalConversations, count(t.conversations), fill(STRINGS.totalConversationsDetail, { opened: count(t.opened ?? t.conversations) })),
       bigNumber(
         STRINGS.totalNotAnswered,
         t.turns ? percent(t.fallbacks / t.turns) : STRINGS.noShare,
@@ -338,7 +341,7 @@
       ),
       bigNumber(STRINGS.totalRatings, count(t.ratings), fill(STRINGS.totalRatingsDetail, { up: count(up), down: count(down) })),
     ]);
-    return [cards, t.turns || t.ratings ? null : nothing()];
+    return [cards, t.turns || t.ratings || t.opened ? null : nothing()];
   }
 
   function renderUnanswered(report) {
@@ -497,7 +500,7 @@
     return [
       table(
         STRINGS.sourcesCaption,
-        [{ label: STRINGS.colSource }, { label: STRINGS.colConversations, numeric: true }, { label: STRINGS.colMessages, numeric: true }],
+        [{ label: STRINGS.colSource }, { label: STRINGS.colOpened, numeric: true }, { label: STRINGS.colMessages, numeric: true }],
         report.sources.map((s) => [s.source, count(s.conversations), count(s.turns)]),
       ),
     ];
@@ -515,7 +518,7 @@
       table(
         STRINGS.quizQuestionsCaption,
         [{ label: STRINGS.colQuestion }, { label: STRINGS.colAnswers, numeric: true }, { label: STRINGS.colRight, numeric: true }, { label: STRINGS.colShareRight, numeric: true }],
-        quiz.questions.map((q) => [topicName(q.question), count(q.answered), count(q.right), q.answered ? percent(q.right / q.answered) : STRINGS.noShare]),
+        quiz.questions.map((q) => [q.text || q.question, count(q.answered), count(q.right), q.answered ? percent(q.right / q.answered) : STRINGS.noShare]),
       ),
     ];
   }
