@@ -60,10 +60,12 @@ export class QuizMaster {
   optionTyped(round: QuizRound, text: string): number | undefined {
     const q = this.current(round);
     const t = fold(text);
+    // An option's own text first: "5" answers the option "5", not the fifth (or, by number, the second) one.
+    const i = q.options.findIndex((o) => Object.values(o).some((v) => fold(v) === t));
+    if (i >= 0) return i;
     if (/^[1-4]$/.test(t) && Number(t) <= q.options.length) return Number(t) - 1;
     if (/^[a-d]$/.test(t) && t.charCodeAt(0) - 97 < q.options.length) return t.charCodeAt(0) - 97;
-    const i = q.options.findIndex((o) => Object.values(o).some((v) => fold(v) === t));
-    return i >= 0 ? i : undefined;
+    return undefined;
   }
 
   /** The current question, as text with numbered options for text channels, and as a prompt for poll channels. */

@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { buttonTyped } from '../../src/channels/cli/buttons.js';
 import { PROJECT_ROOT } from '../../src/knowledge/load.js';
+import type { Reply } from '../../src/core/reply.js';
+import { mulberry32 } from '../../src/nlu/softmax.js';
+import { assistant } from '../support/engine.js';
 
 function run(script: string, input = '', args: string[] = []) {
   return spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: PROJECT_ROOT, input, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 2 ** 20 });
@@ -55,5 +59,25 @@ describe('check-content', () => {
     const result = run('src/tools/check-content.ts');
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Content is valid: \d+ answers/);
+  });
+});
+
+describe('npm run chat: typing a button', () => {
+  it('presses the quiz option whose label was typed ("5") before the button of that number (the fifth is "Stop the quiz")', () => {
+    const bot = assistant({ random: mulberry32(7) });
+    let reply: Reply | undefined;
+    for (let round = 0; round < 40 && reply?.quiz?.questionId !== 'regional_centres'; round++) {
+      reply = bot.respond({ sessionId: `cli-${round}`, text: 'quiz', channel: 'cli' });
+      for (let i = 0; i < 4 && reply.quiz && reply.quiz.questionId !== 'regional_centres'; i++)
+        reply = bot.respond({ sessionId: `cli-${round}`, text: '', payload: reply.quiz.answerPayload.replace('{i}', '0'), channel: 'cli' });
+    }
+    const buttons = reply!.quickReplies;
+    expect(buttons.map((b) => b.label)).toEqual(['3', '5', '10', '30', 'Stop the quiz']);
+    expect(buttonTyped(buttons, '5')).toBe(buttons[1]);
+    expect(buttonTyped(buttons, ' 30 ')).toBe(buttons[3]);
+    // A number that is no label still presses that button; other text presses none.
+    expect(buttonTyped(buttons, '4')).toBe(buttons[3]);
+    expect(buttonTyped(buttons, 'stop the QUIZ')).toBe(buttons[4]);
+    expect(buttonTyped(buttons, 'how many regional centres?')).toBeUndefined();
   });
 });

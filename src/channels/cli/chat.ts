@@ -7,7 +7,9 @@ import { stdin, stdout } from 'node:process';
 import { isLocale } from '../../core/locale.js';
 import type { QuickReply, Turn } from '../../core/reply.js';
 import { Assistant } from '../../dialogue/assistant.js';
+import { payloadOf } from '../../dialogue/lexicon.js';
 import { loadKnowledgeOrThrow } from '../../knowledge/load.js';
+import { buttonTyped } from './buttons.js';
 import { replyAsPlainText } from './plain-text.js';
 
 const bold = (s: string) => (stdout.isTTY ? `\x1b[1m${s}\x1b[22m` : s);
@@ -30,17 +32,17 @@ const say = (turn: Turn) => {
   buttons = reply.quickReplies;
   console.log(`\n${replyAsPlainText(reply, true)}\n`);
 };
-say({ sessionId, text: '', payload: 'i:greeting' });
+say({ sessionId, text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true });
 
 rl.on('close', () => process.exit(0));
 for (;;) {
   const text = (await rl.question(bold('> '))).trim();
   if (text === '/quit' || text === '/exit') break;
-  const picked = /^\d+$/.test(text) ? buttons[Number(text) - 1] : undefined;
+  const picked = buttonTyped(buttons, text);
   if (text.startsWith('/lang')) {
     const choice = text.split(/\s+/)[1];
     // The assistant keeps the language picked for the rest of the conversation.
-    if (isLocale(choice)) say({ sessionId, text: '', lang: choice, payload: 'm' });
+    if (isLocale(choice)) say({ sessionId, text: '', lang: choice, payload: payloadOf({ type: 'menu' }) });
     else console.log('Usage: /lang en | sq | sr-Latn | sr-Cyrl');
     continue;
   }

@@ -6,6 +6,7 @@ import type { UserFromGetMe } from 'telegraf/types';
 import { toLocale } from '../../core/locale.js';
 import type { Reply, Turn } from '../../core/reply.js';
 import type { Assistant } from '../../dialogue/assistant.js';
+import { payloadOf } from '../../dialogue/lexicon.js';
 import { SendQueue, type SendQueueOptions } from './send-queue.js';
 import { toTelegram } from './render.js';
 
@@ -30,7 +31,14 @@ export interface TelegramBotOptions {
 }
 
 /** Commands and the engine payload each stands for. */
-export const COMMANDS = { help: 'i:help', topics: 'm', language: 'i:change_language', contact: 'i:contact', offices: 'i:offices', quiz: 'q:start' } as const;
+export const COMMANDS = {
+  help: payloadOf({ type: 'intent', intent: 'help' }),
+  topics: payloadOf({ type: 'menu' }),
+  language: payloadOf({ type: 'intent', intent: 'change_language' }),
+  contact: payloadOf({ type: 'intent', intent: 'contact' }),
+  offices: payloadOf({ type: 'intent', intent: 'offices' }),
+  quiz: payloadOf({ type: 'quiz', op: 'start' }),
+};
 
 /**
  * The assistant as a Telegram bot (telegraf). Every kind of update becomes a turn of the engine and every reply
@@ -139,7 +147,7 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
   bot.start((ctx) => {
     // Deep links (t.me/<bot>?start=<source>) name where the person came from, e.g. a poster's QR code.
     const source = /^[\w-]{1,64}$/.test(ctx.payload) ? ctx.payload : undefined;
-    send(ctx, { text: '', payload: 'i:greeting', ...(source ? { source } : {}) });
+    send(ctx, { text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true, ...(source ? { source } : {}) });
   });
   for (const [command, payload] of Object.entries(COMMANDS)) bot.command(command, (ctx) => send(ctx, { text: '', payload }));
 
