@@ -104,6 +104,29 @@ export class LanguageDetector {
     return { grams: this.grams, words, rows, totals: this.totals, priors: this.priors, vocabulary: this.vocabulary, unseen: this.unseen };
   }
 
+  /**
+   * The language of a message of at most a few words when each word the detector knows well (seen in at least
+   * OWN_WORD_COUNT training phrases) belongs to that language only, and at least one does; otherwise undefined.
+   * Words it does not know, or that several languages use (place names, "ok", "osce"), say nothing either way.
+   */
+  private ownLanguage(words: readonly string[]): number | undefined {
+    if (words.length === 0 || words.length > OWN_WORDS_MAX) return undefined;
+    let language: number | undefined;
+    for (const word of words) {
+      const row = this.words.get(word);
+      if (!row) continue;
+      const used: number[] = [];
+      for (let li = 0; li < row.length; li++) if (row[li]! > this.unseen[li]!) used.push(li);
+      if (used.length !== 1) continue;
+      const li = used[0]!;
+      // Back from the smoothed log-probability to the number of times the word was seen.
+      if (Math.exp(row[li]! - this.unseen[li]!) - 1 < OWN_WORD_COUNT) continue;
+      if (language !== undefined && language !== li) return undefined;
+      language = li;
+    }
+    return language;
+  }
+
   /** `script` and `folded` may be given when the caller has them already. */
   detect(text: string, script: Script = scriptOf(text), folded?: string): LanguageGuess {
     if (script === 'Cyrl') return { language: 'sr', probability: 1, sure: true };
@@ -112,6 +135,10 @@ export class LanguageDetector {
     if (lettered.length === 1) return { language: lettered[0]!.id, probability: 1, sure: true };
     folded ??= fold(text);
     const L = LANGUAGES.length;
+    // Words people of only one language use ("kuiz", "hvala", "please"): a short message made of them has told us
+    // its language as surely as its letters would.
+    const own = this.ownLanguage(wordsOf(folded));
+    if (own !== undefined) return { language: LANGUAGES[own]!, probability: 1, sure: true };
     const scores = Array.from(this.priors);
     let count = 0;
     for (const word of wordsOf(folded)) {
@@ -138,6 +165,10 @@ export class LanguageDetector {
 }
 
 const GRAM_SLOTS = SYMBOLS ** 2 + SYMBOLS ** 3;
+/** Messages of up to this many words may be told by their own words (longer ones by the whole model). */
+const OWN_WORDS_MAX = 3;
+/** Times a word must appear in one language's training phrases (and never in another's) to tell that language. */
+const OWN_WORD_COUNT = 3;
 
 /** The words of folded text that count as evidence (numbers say nothing of a language). */
 function wordsOf(folded: string): string[] {
