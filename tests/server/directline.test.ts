@@ -91,7 +91,7 @@ describe('Direct Line with the botframework-directlinejs client', () => {
       expect(options.length).toBeGreaterThanOrEqual(3);
       expect(buttons(start).map((b) => b.value.payload)).toContain('q:stop');
       const answered = await c.say({ text: options[0]!.title, value: options[0]!.value });
-      expect(text(answered)).toMatch(/✅ Tačno!|❌ Ne baš/);
+      expect(text(answered)).toMatch(/✅ Tačno!|❌ Nije tačno/);
       expect(text(answered)).toContain('2 od 5');
       const stopped = await c.say({ text: 'Prekini kviz', value: { payload: 'q:stop' } } as Partial<Activity>);
       expect(text(stopped)).toContain('Kviz je prekinut');
