@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { payloadOf } from '../../src/dialogue/lexicon.js';
 import { QUESTIONS_PER_ROUND } from '../../src/dialogue/quiz.js';
 import { mulberry32 } from '../../src/nlu/softmax.js';
 import type { Reply } from '../../src/core/reply.js';
@@ -32,7 +33,7 @@ describe('a quiz round through the engine', () => {
       // Right on even questions, wrong on odd ones.
       const option = i % 2 === 0 ? prompt.correct : (prompt.correct + 1) % prompt.options.length;
       reply = bot.respond({ sessionId: 'q1', text: '', payload: prompt.answerPayload.replace('{i}', String(option)), channel: 'web' });
-      expect(reply.messages[0]!.text).toMatch(i % 2 === 0 ? /^✅ E saktë!/ : /^❌ Jo tamam/);
+      expect(reply.messages[0]!.text).toMatch(i % 2 === 0 ? /^✅ E saktë!/ : /^❌ Nuk është e saktë\. Përgjigjja e saktë është \*\*/);
     }
     expect(new Set(seen).size).toBe(QUESTIONS_PER_ROUND);
     expect(reply.quiz).toBeUndefined();
@@ -51,6 +52,37 @@ describe('a quiz round through the engine', () => {
     const other = bot.respond({ sessionId: 'q2', text: 'what is the budget of the mission?' });
     expect(other.intent).toBe('budget');
     expect(bot.respond({ sessionId: 'q2', text: '2' }).intent).not.toBe('quiz');
+  });
+
+  it('takes an option by its own text before its number: "5" answers the option "5"', () => {
+    const bot = quizBot();
+    // Rounds until the question whose options are numbers comes up (five of the questions in each round).
+    for (let round = 0; round < 40; round++) {
+      let reply = bot.respond({ sessionId: `q6-${round}`, text: 'quiz', channel: 'cli' });
+      for (let i = 0; i < QUESTIONS_PER_ROUND && reply.quiz; i++) {
+        const prompt = reply.quiz;
+        if (prompt.questionId === 'regional_centres') {
+          expect(prompt.options).toEqual(['3', '5', '10', '30']);
+          // By number, "5" would be no option and "3" the third one ("10").
+          const five = bot.respond({ sessionId: `q6-${round}`, text: '5' });
+          expect(five.messages[0]!.text).toMatch(/^✅ Correct!/);
+          return;
+        }
+        reply = bot.respond({ sessionId: `q6-${round}`, text: '', payload: prompt.answerPayload.replace('{i}', '0') });
+      }
+    }
+    throw new Error('the question about regional centres never came up');
+  });
+
+  it('starts a new conversation’s quiz in the language of the one word typed, whatever the greeting’s language', () => {
+    const bot = quizBot();
+    for (const [word, lang] of [['kuiz', 'sq'], ['kviz', 'sr-Latn'], ['quiz', 'en']] as const) {
+      const session = `q7-${word}`;
+      // The greeting every channel shows first, in English (the channel's default).
+      expect(bot.respond({ sessionId: session, text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), channel: 'web' }).lang).toBe('en');
+      const started = bot.respond({ sessionId: session, text: word, channel: 'web' });
+      expect(started).toMatchObject({ intent: 'quiz', lang });
+    }
   });
 
   it('stops on the stop button, in Serbian Cyrillic, and ignores a press on an old question', () => {
