@@ -255,6 +255,7 @@ export const DialogueFile = z.strictObject({
   poster_text: LocalizedText,
   poster_scan_telegram: LocalizedText,
   poster_scan_web: LocalizedText,
+  poster_web_code: LocalizedText,
   no_text: LocalizedText,
   empty: LocalizedText,
   too_long: LocalizedText,
