@@ -3,8 +3,9 @@
 #   docker build -t osce-kosovo-assistant .
 #   docker run --rm -p 3978:3978 osce-kosovo-assistant
 
-# 1. Compile TypeScript, copy the Web Chat bundle into dist/ and train the engine ahead of time into
-#    .cache/model-dist.bin, which the server loads at start instead of training (needs the dev dependencies).
+# 1. Compile TypeScript, build the light Web Chat bundle into dist/webchat (scripts/build-webchat.mjs, esbuild) and
+#    train the engine ahead of time into .cache/model-dist.bin, which the server loads at start instead of training
+#    (needs the dev dependencies).
 FROM node:20-bookworm-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

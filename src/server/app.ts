@@ -1,5 +1,6 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
@@ -43,16 +44,28 @@ export interface AppParts {
 
 const PUBLIC = join(PROJECT_ROOT, 'src/channels/web/public');
 /**
- * Microsoft's Web Chat bundle, served from our own server: from node_modules in development, from the copy
- * `npm run build` puts in dist/vendor for production images (where the package itself is not installed).
+ * The light build of Microsoft's Web Chat the chat page loads, made by scripts/build-webchat.mjs (npm run build,
+ * and before npm start and npm test) into dist/webchat: webchat.<content hash>.js with its .br and .gz beside it,
+ * and manifest.json naming it. Its name changes with its content, so browsers may keep it for a year.
  */
-function webChatFolder(): string {
-  try {
-    // The package exports no package.json: its CommonJS entry (lib/index.js) sits one folder below the root.
-    return join(dirname(dirname(createRequire(import.meta.url).resolve('botframework-webchat'))), 'dist');
-  } catch {
-    return join(PROJECT_ROOT, 'dist/vendor/botframework-webchat');
-  }
+const WEB_CHAT = join(PROJECT_ROOT, 'dist/webchat');
+const WEB_CHAT_FILE = /^\/webchat\.[0-9a-f]{12}\.js$/;
+/** The page's reference to Web Chat (src/channels/web/public/index.html), replaced by the current build's name. */
+const WEB_CHAT_PLACEHOLDER = 'src="/webchat/webchat.js"';
+
+/** The chat page with the current Web Chat build's file name in it, and its ETag; the bundle's name when built. */
+async function chatPage(): Promise<{ html: string; etag: string; webChat: string | undefined }> {
+  const html = await readFile(join(PUBLIC, 'index.html'), 'utf8');
+  const webChat = await readFile(join(WEB_CHAT, 'manifest.json'), 'utf8').then(
+    (text) => {
+      const file = (JSON.parse(text) as { file?: unknown }).file;
+      return typeof file === 'string' && WEB_CHAT_FILE.test(`/${file}`) ? file : undefined;
+    },
+    () => undefined,
+  );
+  const page = webChat ? html.replace(WEB_CHAT_PLACEHOLDER, `src="/webchat/${webChat}"`) : html;
+  // Weak: the same page is sent compressed or not (@fastify/compress).
+  return { html: page, etag: `W/"${createHash('sha256').update(page).digest('base64url').slice(0, 22)}"`, webChat };
 }
 
 /**
@@ -165,14 +178,31 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
     });
     await pages.register(compress, { threshold: 1024 });
     await pages.register(fastifyStatic, { root: PUBLIC, prefix: '/static/', index: false, maxAge: '1h' });
-    await pages.register(fastifyStatic, {
-      root: webChatFolder(),
-      prefix: '/webchat/',
-      decorateReply: false,
-      allowedPath: (path) => path === '/webchat.js',
-      maxAge: '1d',
+    // Web Chat: brotli or gzip as built, kept by browsers for a year (its name is its hash).
+    await pages.register(async (webChat) => {
+      // fastify-static picks the .br or .gz file by Accept-Encoding without saying so: caches must know (Vary).
+      webChat.addHook('onSend', async (_request, reply) => {
+        const vary = String(reply.getHeader('vary') ?? '');
+        if (!/accept-encoding/i.test(vary)) reply.header('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+      });
+      await webChat.register(fastifyStatic, {
+        root: WEB_CHAT,
+        prefix: '/webchat/',
+        decorateReply: false,
+        allowedPath: (path) => WEB_CHAT_FILE.test(path) || path === '/LICENSES.txt',
+        preCompressed: true,
+        immutable: true,
+        maxAge: '365d',
+      });
     });
-    pages.get('/', async (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
+    if (!(await chatPage()).webChat) app.log.error('the Web Chat bundle is not built (dist/webchat): run npm run build:webchat; the chat page cannot chat');
+    // The page itself is checked every time (no-cache, ETag), so that it always names the current Web Chat build.
+    pages.get('/', async (request, reply) => {
+      const { html, etag } = await chatPage();
+      reply.header('cache-control', 'no-cache').header('etag', etag);
+      if (String(request.headers['if-none-match'] ?? '').split(/\s*,\s*/).includes(etag)) return reply.code(304).send();
+      return reply.type('text/html; charset=utf-8').send(html);
+    });
     pages.get('/embed.js', async (_request, reply) =>
       // Loaded by other sites' pages: it must be allowed cross-origin, unlike the rest.
       reply.header('cross-origin-resource-policy', 'cross-origin').header('cache-control', 'public, max-age=3600').sendFile('embed.js'),
