@@ -15,6 +15,7 @@ import { directLineRoutes } from '../channels/directline/routes.js';
 import { ConversationStore } from '../channels/directline/store.js';
 import { TokenIssuer } from '../channels/directline/tokens.js';
 import { createTelegramBot } from '../channels/telegram/bot.js';
+import { embedCheckRoute } from '../channels/web/embed-check.js';
 import { apiError, clientMessage } from '../core/api-error.js';
 import { bearerToken, secretMatches } from '../core/secrets.js';
 import type { Assistant } from '../dialogue/assistant.js';
@@ -151,6 +152,8 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
     conversationsPerMinute: config.CONVERSATIONS_PER_MINUTE,
     rejected: metrics?.rejected,
   });
+
+  await embedCheckRoute(app, { allowedOrigins: config.ALLOWED_ORIGINS, publicUrl: config.PUBLIC_URL });
 
   // The chat page, its assets, Web Chat itself (served from our server: no third-party CDN) and the embed snippet,
   // in their own scope with the page security headers and compression (the API routes above need neither).

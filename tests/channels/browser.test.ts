@@ -106,8 +106,9 @@ describe.runIf(browserAvailable || browserRequired)('web chat in Chromium (embed
       expect(await launcher.getAttribute('aria-expanded')).toBe('false');
       expect(await launcher.getAttribute('aria-controls')).toBeTruthy();
       expect(await page.locator('iframe').count()).toBe(0);
-      // Only the snippet itself: no Web Chat, no token, no Direct Line before the person asks for the chat.
-      expect(botRequests).toEqual([`${botUrl}/embed.js`]);
+      // Only the snippet itself and its question whether this page may frame the chat (a few bytes): no Web Chat,
+      // no token, no Direct Line before the person asks for the chat.
+      expect(botRequests).toEqual([`${botUrl}/embed.js`, `${botUrl}/api/embed/allowed`]);
 
       await launcher.click();
       expect(await launcher.getAttribute('aria-expanded')).toBe('true');
@@ -191,7 +192,7 @@ describe.runIf(browserAvailable || browserRequired)('web chat in Chromium (embed
       const sendBox = await input.boundingBox();
       expect(sendBox!.y + sendBox!.height).toBeLessThanOrEqual(640);
       expect(sendBox!.x + sendBox!.width).toBeLessThanOrEqual(360);
-      await chat.getByRole('button', { name: 'Mbyllni bisedën' }).click();
+      await chat.getByRole('button', { name: 'Mbyll bisedën' }).click();
       await frame.waitFor({ state: 'hidden' });
       expect(problems).toEqual([]);
     } finally {

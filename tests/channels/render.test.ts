@@ -24,6 +24,21 @@ describe('Bot Framework rendering', () => {
     expect(activities[1]!.attachments![0]!.contentType).toBe('application/vnd.microsoft.card.hero');
     expect(activities[1]!.locale).toBe('sq');
   });
+
+  it('sends the label as the text too (a Direct Line echo keeps it: the press shows as the person\'s message) and marks 👍/👎', () => {
+    const [activity] = toActivities({
+      lang: 'en',
+      intent: 'mandate',
+      confidence: 1,
+      fallback: false,
+      messages: [{ text: 'a' }],
+      quickReplies: [{ label: 'Topics', payload: 'm' }],
+      feedback: [{ label: '👍', payload: 'r:1:mandate' }, { label: '👎', payload: 'r:0:mandate' }],
+    });
+    const actions = activity!.suggestedActions!.actions;
+    expect(actions[0]).toEqual({ type: 'messageBack', title: 'Topics', displayText: 'Topics', text: 'Topics', value: { payload: 'm' } });
+    expect(actions.slice(1).map((a) => [a.value, a.channelData])).toEqual([[{ payload: 'r:1:mandate' }, { feedback: 'up' }], [{ payload: 'r:0:mandate' }, { feedback: 'down' }]]);
+  });
 });
 
 describe('Telegram rendering', async () => {

@@ -1,5 +1,5 @@
 import { ActivityTypes, CardFactory, type Activity, type CardAction } from 'botbuilder';
-import type { Reply } from '../../core/reply.js';
+import type { QuickReply, Reply } from '../../core/reply.js';
 
 /** Identity of the assistant in Bot Framework conversations (Direct Line and Web Chat show it). */
 export const BOT_ACCOUNT = { id: 'osce-kosovo-assistant', name: 'OSCE Mission in Kosovo', role: 'bot' } as const;
@@ -20,15 +20,31 @@ export function toActivities(reply: Reply): Partial<Activity>[] {
     const actions: CardAction[] = reply.links.map((l) => ({ type: 'openUrl', title: l.label, value: l.url }));
     last.attachments = [CardFactory.heroCard('', undefined, actions)];
   }
-  const buttons = [...reply.quickReplies, ...(reply.feedback ?? [])];
-  if (buttons.length) {
-    last.suggestedActions = {
-      to: [],
-      // No `text`: the payload says what was pressed, and the label is shown once, as displayText.
-      actions: buttons.map((q) => ({ type: 'messageBack', title: q.label, displayText: q.label, value: { payload: q.payload } })),
-    };
-  }
+  const [up, down] = reply.feedback ?? [];
+  const buttons: { q: QuickReply; feedback?: 'up' | 'down' }[] = [
+    ...reply.quickReplies.map((q) => ({ q })),
+    ...(up && down ? [{ q: up, feedback: 'up' as const }, { q: down, feedback: 'down' as const }] : []),
+  ];
+  if (buttons.length) last.suggestedActions = { to: [], actions: buttons.map(({ q, feedback }) => toAction(q, feedback)) };
   return activities;
+}
+
+/**
+ * A button as a messageBack action: the payload travels in `value` and is what the engine reads (it wins over the
+ * text). The label is both `displayText` (what Web Chat shows while sending) and `text`, because a Direct Line
+ * echo keeps the text, not the client's channelData: without `text` the person's press vanished from the
+ * transcript once echoed. A 👍/👎 says so in `channelData.feedback`, for clients that relabel emoji-only buttons
+ * (the web page gives them an icon and words in the person's language).
+ */
+function toAction(q: QuickReply, feedback?: 'up' | 'down'): CardAction {
+  return {
+    type: 'messageBack',
+    title: q.label,
+    displayText: q.label,
+    text: q.label,
+    value: { payload: q.payload },
+    ...(feedback ? { channelData: { feedback } } : {}),
+  };
 }
 
 /**

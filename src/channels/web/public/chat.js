@@ -7,6 +7,8 @@
  * embedded, ^[\w.-]{1,64}$), embed=1 (compact layout inside embed.js's panel, with a close button).
  * Events sent to the bot (src/channels/botframework/turn.ts): webchat/join {lang, source} once connected, and
  * webchat/language <locale> when the person picks a language.
+ * Messages with embed.js (the parent page, when embedded): osce-chat:ready (this page runs: the frame was not
+ * refused), osce-chat:close (the close button, Escape) out; osce-chat:focus (the panel opened: focus the text box) in.
  */
 'use strict';
 
@@ -17,6 +19,8 @@
   /** Strings Web Chat lacks for a locale (all of them for Albanian), in locales/. */
   const WEBCHAT_STRINGS = { sq: 'webchat-sq.json', 'sr-Latn': 'webchat-sr-Latn.json', 'sr-Cyrl': 'webchat-sr-Cyrl.json' };
   const CLOSE_MESSAGE = 'osce-chat:close';
+  const READY_MESSAGE = 'osce-chat:ready';
+  const FOCUS_MESSAGE = 'osce-chat:focus';
   const TOKEN_TIMEOUT_MS = 15000;
   // Direct Line connection status (botframework-directlinejs): 3 = expired token, 4 = failed to connect.
   const CONNECTION_FAILED = [3, 4];
@@ -62,9 +66,9 @@
     transcriptActivityVisualKeyboardIndicatorColor: BLUE,
     transcriptVisualKeyboardIndicatorColor: BLUE,
     transcriptVisualKeyboardIndicatorWidth: 2,
-    // About two and a half rows of buttons (the rest scrolls), so that the answer above them stays readable.
+    // The buttons wrap below the answer and scroll with the conversation (chat.css), never in a box of their own.
     suggestedActionHeight: 36,
-    suggestedActionsFlowMaxHeight: Math.max(110, Math.min(220, Math.round(window.innerHeight * 0.22))),
+    suggestedActionImageHeight: 20,
   });
 
   // ---- What the page was asked for -------------------------------------------------------------------------
@@ -178,6 +182,8 @@
         dispatch({ type: 'WEB_CHAT/SEND_EVENT', payload: { name: 'webchat/join', value: source ? { lang, source } : { lang } } });
       } else if (action.type === 'DIRECT_LINE/CONNECT_REJECTED') {
         showError(action.payload);
+      } else if (action.type === 'DIRECT_LINE/INCOMING_ACTIVITY' && action.payload && action.payload.activity) {
+        return next(Object.assign({}, action, { payload: Object.assign({}, action.payload, { activity: withLabelledFeedback(action.payload.activity) }) }));
       } else if (action.type === 'DIRECT_LINE/POST_ACTIVITY') {
         // A language button of the bot's (payload l:<locale>): the bot switches by itself, the page follows.
         const payload = action.payload && action.payload.activity && action.payload.activity.value && action.payload.activity.value.payload;
@@ -186,6 +192,30 @@
       }
       return next(action);
     });
+  }
+
+  /** Thumbs up (Material Icons' thumb_up, Apache License 2.0) in the buttons' blue; down is the same, turned over. */
+  const THUMB = 'M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z';
+  const thumb = (down) => `data:image/svg+xml,${encodeURIComponent(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path fill="${BLUE}" d="${THUMB}"${down ? ' transform="rotate(180 12 12)"' : ''}/></svg>`,
+  )}`;
+
+  /**
+   * The 👍/👎 of an answer (channelData.feedback, src/channels/botframework/render.ts) with an icon and words in the
+   * answer's language instead of the emoji alone, which shows as an empty box where no emoji font is installed
+   * and is read by its Unicode name, if at all. The words are also what the person's message shows when pressed.
+   */
+  function withLabelledFeedback(activity) {
+    const actions = activity.suggestedActions && activity.suggestedActions.actions;
+    if (!Array.isArray(actions) || !actions.some((a) => a && a.channelData && a.channelData.feedback)) return activity;
+    const t = page(LOCALES.includes(activity.locale) ? activity.locale : lang);
+    const relabel = (a) => {
+      const kind = a && a.channelData && a.channelData.feedback;
+      const words = kind === 'up' ? t.rateUp : kind === 'down' ? t.rateDown : undefined;
+      if (!words) return a;
+      return Object.assign({}, a, { title: words, displayText: words, text: words, image: thumb(kind === 'down'), imageAltText: ' ' }); // a space: decorative (empty falls back to the text, which would be read twice)
+    };
+    return Object.assign({}, activity, { suggestedActions: Object.assign({}, activity.suggestedActions, { actions: actions.map(relabel) }) });
   }
 
   async function render() {
@@ -206,6 +236,7 @@
     url.searchParams.set('lang', lang);
     history.replaceState(history.state, '', url);
     $('#announce').textContent = page(lang).languageChanged || '';
+    newExchange(); // the bot's reply to the switch is shown from its start
     if (directLine) {
       await render();
       if (tellBot && joined) sendEvent('webchat/language', lang);
@@ -249,6 +280,75 @@
     setStatus(false);
   }
 
+  // ---- Focus and scroll ---------------------------------------------------------------------------------------
+
+  /** Web Chat's text box, once it exists (it is rendered after the token comes); resolves undefined after 15 s. */
+  function sendBox() {
+    const find = () => $('#webchat textarea, #webchat input.webchat__send-box-text-box__input');
+    return new Promise((resolve) => {
+      if (find()) return resolve(find());
+      const observer = new MutationObserver(() => {
+        if (find()) done(find());
+      });
+      const timer = setTimeout(() => done(undefined), 15000);
+      function done(box) {
+        observer.disconnect();
+        clearTimeout(timer);
+        resolve(box);
+      }
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+  }
+
+  /** The text box takes focus: the chat opens ready to type (no Tab through the header first). */
+  async function focusSendBox() {
+    const box = await sendBox();
+    if (box && !$('#webchat').hidden) box.focus();
+  }
+
+  /**
+   * The conversation is one scrolling column (chat.css), which Web Chat does not scroll itself: when activities
+   * come, the newest exchange is shown from its start – the person's message if they sent one, else the first new
+   * activity (the greeting, a reply to a language switch) – with as much of the answer and its buttons as fits
+   * below it; a long answer is read from its start. Following stops for the moment when the person scrolls.
+   */
+  let newExchange = () => undefined;
+  const isMine = (activity) => !!activity.querySelector('.webchat__stacked-layout--from-user');
+  function followConversation() {
+    const scroller = $('#webchat');
+    let count = 0;
+    let first = 0;
+    let until = 0;
+    let pending = 0;
+    const follow = () => {
+      pending = 0;
+      const activities = Array.from(scroller.querySelectorAll('.webchat__basic-transcript__activity'));
+      if (activities.length !== count) {
+        // A new exchange: after a pause, a message of the person's, or a language switch (newExchange below).
+        const mineFirst = activities.length > count && isMine(activities[count]);
+        if (Date.now() > until || mineFirst || activities.length < count) first = Math.min(count, activities.length);
+        count = activities.length;
+        until = Date.now() + 2000;
+      }
+      if (Date.now() > until || !activities.length) return;
+      const fresh = activities.slice(first);
+      const mine = fresh.filter(isMine);
+      const anchor = mine.length ? mine[mine.length - 1] : fresh[0] || activities[activities.length - 1];
+      const max = scroller.scrollHeight - scroller.clientHeight;
+      const top = anchor.getBoundingClientRect().top - scroller.getBoundingClientRect().top + scroller.scrollTop - 8;
+      scroller.scrollTop = Math.max(0, Math.min(max, top));
+    };
+    new MutationObserver(() => {
+      if (!pending) pending = requestAnimationFrame(follow);
+    }).observe(scroller, { childList: true, subtree: true });
+    const stop = () => {
+      until = 0;
+    };
+    newExchange = stop;
+    scroller.addEventListener('wheel', stop, { passive: true });
+    scroller.addEventListener('touchmove', stop, { passive: true });
+  }
+
   // ---- The page -----------------------------------------------------------------------------------------------
 
   function closeEmbed() {
@@ -260,7 +360,18 @@
     for (const button of $$('.langs__button')) button.addEventListener('click', () => switchLanguage(button.dataset.lang));
     $('#retry').addEventListener('click', () => location.reload());
     reducedMotion.addEventListener('change', () => directLine && render());
-    if (!embedded) return;
+    followConversation();
+    if (!embedded) {
+      // A page of its own opens ready to type, except on touch screens, where the keyboard would cover the greeting.
+      if (window.matchMedia('(pointer: fine)').matches) focusSendBox();
+      return;
+    }
+    // Tells embed.js that the frame was not refused (it offers a link in a new tab otherwise), and takes the focus
+    // it hands over when the panel opens.
+    window.parent.postMessage({ type: READY_MESSAGE }, '*');
+    window.addEventListener('message', (event) => {
+      if (event.source === window.parent && event.data && event.data.type === FOCUS_MESSAGE) focusSendBox();
+    });
     const close = $('#close');
     close.hidden = false;
     close.addEventListener('click', closeEmbed);
