@@ -1,6 +1,6 @@
 import { LOCALES, languageOf, localeOf, type Locale } from '../core/locale.js';
 import { OUT_OF_SCOPE, isDialogueIntent } from '../core/intents.js';
-import type { AssistantObserver } from '../core/observer.js';
+import type { AssistantObserver, QuizEvent } from '../core/observer.js';
 import type { QuickReply, Reply, ReplyLink, Turn } from '../core/reply.js';
 import type { Answer, DialogueKey, KnowledgeBase, Place, PlaceCaseName } from '../knowledge/types.js';
 import { loadNlu } from '../nlu/model-file.js';
@@ -11,10 +11,11 @@ import { POLICY, type Policy } from './policy.js';
 import { QuizMaster, type QuizStep } from './quiz.js';
 import { replyLanguage } from './reply-language.js';
 import { Reader } from './reading.js';
-import { SessionStore, type Session, type SessionStoreOptions } from './session.js';
+import { MemorySessionStore, type Session, type SessionStore, type SessionStoreOptions } from './session.js';
 
 export interface AssistantOptions {
-  sessions?: SessionStoreOptions;
+  /** Where conversations are kept: a store, or the expiry and bound of one in memory (the default). */
+  sessions?: SessionStore | SessionStoreOptions;
   /** A trained NLU to share between assistants (tests, benchmarks); loaded or trained from `kb` when absent. */
   nlu?: Nlu;
   /** Thresholds (see policy.ts); the defaults are the tuned ones. */
@@ -26,6 +27,23 @@ export interface AssistantOptions {
 }
 
 type Draft = Omit<Reply, 'lang'>;
+
+/**
+ * What travels with one turn through the engine, passed along rather than kept on the object, where turns of
+ * different conversations answered at the same time would mix.
+ */
+interface TurnContext {
+  readonly channel: string;
+  readonly sessionId: string;
+  /** Where the conversation came from, once its session is loaded. */
+  source: string | undefined;
+  /** `performance.now()` when the turn arrived, before it waited for its conversation. */
+  readonly started: number;
+  /** The turn's quiz steps, told to observers once the conversation is saved. */
+  readonly quiz: Omit<QuizEvent, 'channel' | 'sessionId' | 'source'>[];
+  /** A 👍/👎: told to observers as a rating (at once: its reply says whether it was kept), not as a message. */
+  rated: boolean;
+}
 
 /** A word asking for something ("pls", "molim te") belongs to a language named at most this many words away. */
 const REQUEST_REACH = 5;
@@ -39,12 +57,15 @@ const RATEABLE = 10;
 const REPEAT = ['repeat'] as const;
 
 /**
- * The whole engine behind one call: `respond(turn) → reply`. It knows nothing of channels; a channel turns
- * its messages into turns and replies into its own messages.
+ * The whole engine behind one call: `await handle(turn) → reply`. It knows nothing of channels; a channel turns
+ * its messages into turns and replies into its own messages. A turn takes its conversation's lock, loads the
+ * conversation from the session store, is answered by the synchronous core, and the conversation is saved before
+ * the lock is released; then observers are told. `respond(turn)` is the same turn at once, over the in-memory store
+ * (unit tests, tools).
  *
  * @example
  *   const assistant = new Assistant(loadKnowledgeOrThrow());
- *   assistant.respond({ sessionId: 's1', text: 'a ka zyre ne peje?' }).messages[0].text
+ *   (await assistant.handle({ sessionId: 's1', text: 'a ka zyre ne peje?' })).messages[0].text
  *   // → "Po, Pejë/Peć është një nga pesë qendrat rajonale të Misionit…"
  */
 export class Assistant {
@@ -56,8 +77,6 @@ export class Assistant {
   private readonly quiz: QuizMaster;
   private readonly reader: Reader;
   private readonly placesById: ReadonlyMap<string, Place>;
-  /** The turn being answered, for quiz events. */
-  private current = { channel: 'unknown', sessionId: '', source: undefined as string | undefined };
 
   constructor(
     readonly kb: KnowledgeBase,
@@ -65,7 +84,8 @@ export class Assistant {
   ) {
     this.nlu = options.nlu ?? loadNlu(kb).nlu;
     this.lexicon = new Lexicon(kb);
-    this.sessions = new SessionStore(options.sessions);
+    const sessions = options.sessions;
+    this.sessions = sessions && 'load' in sessions ? sessions : new MemorySessionStore(sessions);
     this.policy = options.policy ?? POLICY;
     this.observers = options.observers ?? [];
     this.quiz = new QuizMaster(kb, options.random ?? Math.random);
@@ -73,46 +93,95 @@ export class Assistant {
     this.placesById = new Map(kb.places.map((p) => [p.id, p]));
   }
 
-  get activeSessions(): number {
+  /** Conversations kept, when the store knows without asking a server (in memory); undefined otherwise. */
+  get activeSessions(): number | undefined {
     return this.sessions.size;
   }
 
   /** Where a conversation came from (a deep link, a page's `source`), if it said so. */
-  sourceOf(sessionId: string): string | undefined {
-    return this.sessions.peek(sessionId)?.source;
+  async sourceOf(sessionId: string): Promise<string | undefined> {
+    return (await this.sessions.peek(sessionId))?.source;
   }
 
+  /**
+   * The entry point of every channel: answers one turn of a conversation, turns of one conversation one at a time
+   * (whichever comes first is answered first, and the next one sees what it left), others side by side.
+   */
+  async handle(turn: Turn): Promise<Reply> {
+    const context = this.contextOf(turn);
+    const reply = await this.sessions.withLock(turn.sessionId, async () => {
+      const session = (await this.sessions.load(turn.sessionId)) ?? { turns: 0 };
+      const answered = this.answer(turn, session, context);
+      await this.sessions.save(turn.sessionId, session);
+      return answered;
+    });
+    this.tell(turn, reply, context);
+    return reply;
+  }
+
+  /**
+   * `handle`, at once, for unit tests and tools in one process: only over the in-memory store, and not while
+   * `handle` is answering the same conversation.
+   */
   respond(turn: Turn): Reply {
-    const started = performance.now();
-    const session = this.sessions.get(turn.sessionId);
+    if (!(this.sessions instanceof MemorySessionStore)) throw new Error('Assistant.respond works on the in-memory session store only; use handle');
+    const context = this.contextOf(turn);
+    const session = this.sessions.loadNow(turn.sessionId) ?? { turns: 0 };
+    const reply = this.answer(turn, session, context);
+    this.sessions.saveNow(turn.sessionId, session);
+    this.tell(turn, reply, context);
+    return reply;
+  }
+
+  private contextOf(turn: Turn): TurnContext {
+    return { channel: turn.channel ?? 'unknown', sessionId: turn.sessionId, source: undefined, started: performance.now(), quiz: [], rated: false };
+  }
+
+  /** The synchronous core: one turn of the conversation `session` (changed in place), with its context. */
+  private answer(turn: Turn, session: Session, context: TurnContext): Reply {
     session.turns += 1;
     if (turn.lang) session.chosen = turn.lang;
     if (turn.source && !session.source) session.source = turn.source;
+    context.source = session.source;
     const parsed = turn.payload ? parsePayload(turn.payload) : undefined;
-    const channel = turn.channel ?? 'unknown';
     if (parsed?.type === 'rating') {
-      const reply = this.rate(parsed, replyLanguage(turn.lang, session, undefined, turn.langHint), session, turn.sessionId, channel);
+      context.rated = true;
+      const reply = this.rate(parsed, replyLanguage(turn.lang, session, undefined, turn.langHint), session, context);
       session.lang = reply.lang;
       return reply;
     }
-    this.current = { channel, sessionId: turn.sessionId, source: session.source };
-    const reply = this.decide(turn, session, parsed);
+    const reply = this.decide(turn, session, parsed, context);
     session.lang = reply.lang;
+    return reply;
+  }
+
+  /** Tells observers of the turn once it is answered and its conversation saved. */
+  private tell(turn: Turn, reply: Reply, context: TurnContext): void {
+    const { channel, sessionId, source } = context;
+    for (const e of context.quiz) {
+      for (const o of this.observers) {
+        try {
+          o.quiz?.({ ...e, channel, sessionId, source });
+        } catch {
+          // Counting must never cost a person their answer.
+        }
+      }
+    }
+    if (context.rated) return;
     for (const o of this.observers) {
       try {
-        o.turn?.({ at: Date.now(), channel, sessionId: turn.sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source: session.source, latencyMs: performance.now() - started, opening: turn.opening === true });
+        o.turn?.({ at: Date.now(), channel, sessionId, text: turn.payload ? '' : String(turn.text ?? ''), reply, source, latencyMs: performance.now() - context.started, opening: turn.opening === true });
       } catch {
         // An observer's failure (a full disk, say) must never cost a person their answer.
       }
     }
-    return reply;
   }
 
   /**
    * A 👍 or 👎: counted only for an answer given in this conversation and not rated yet (a forged or repeated
    * payload is answered, not recorded), and the person is thanked only when it was kept.
    */
-  private rate(rating: Extract<Action, { type: 'rating' }>, locale: Locale, session: Session, sessionId: string, channel: string): Reply {
+  private rate(rating: Extract<Action, { type: 'rating' }>, locale: Locale, session: Session, context: TurnContext): Reply {
     const given = session.rateable?.indexOf(rating.intent) ?? -1;
     const draft = { intent: null, fallback: false, confidence: 1, quickReplies: [this.menuButton(locale)] };
     if (given < 0) return this.line('rating_not_counted', locale, {}, draft);
@@ -120,7 +189,7 @@ export class Assistant {
     let kept = true;
     for (const o of this.observers) {
       try {
-        const event = { at: Date.now(), channel, sessionId, lang: locale, intent: rating.intent, rating: rating.rating, source: session.source };
+        const event = { at: Date.now(), channel: context.channel, sessionId: context.sessionId, lang: locale, intent: rating.intent, rating: rating.rating, source: session.source };
         if (o.rating?.(event) === false) kept = false;
       } catch {
         kept = false;
@@ -131,10 +200,10 @@ export class Assistant {
     return this.line(kept ? 'thanks_rating' : 'rating_failed', locale, {}, draft);
   }
 
-  private decide(turn: Turn, session: Session, action: Request | undefined): Reply {
+  private decide(turn: Turn, session: Session, action: Request | undefined, context: TurnContext): Reply {
     // Before the text is read: what the person picked, the conversation, the channel's hint.
     const fallbackLocale = () => replyLanguage(turn.lang, session, undefined, turn.langHint);
-    if (action) return this.act(action, fallbackLocale(), session, 'Latn');
+    if (action) return this.act(action, fallbackLocale(), session, 'Latn', context);
 
     const raw = typeof turn.text === 'string' ? turn.text : '';
     if (raw.length > this.policy.maxChars) return this.line('too_long', fallbackLocale(), { max: String(this.policy.maxChars) });
@@ -149,14 +218,14 @@ export class Assistant {
       const option = this.quiz.optionTyped(session.quiz, text);
       // The quiz's language: no channel hint, it has been speaking one already.
       const locale = replyLanguage(turn.lang, session, undefined, undefined);
-      if (option !== undefined) return this.quizAnswer(session, session.quiz.questions[session.quiz.index]!, option, locale);
-      if (this.quiz.isStop(text)) return this.act({ type: 'quiz', op: 'stop' }, locale, session, script);
-      this.endQuiz(session, 'stop');
+      if (option !== undefined) return this.quizAnswer(session, session.quiz.questions[session.quiz.index]!, option, locale, context);
+      if (this.quiz.isStop(text)) return this.act({ type: 'quiz', op: 'stop' }, locale, session, script, context);
+      this.endQuiz(session, 'stop', context);
     }
     const label = this.lexicon.label(fold(text));
     if (label) {
       const labelled = localeOf(languageOf(label.locale), script === 'Cyrl');
-      return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script);
+      return this.act(label.action, turn.lang ?? session.chosen ?? labelled, session, script, context);
     }
 
     const u = this.reader.understand(text);
@@ -169,18 +238,18 @@ export class Assistant {
     const target = named?.value;
     // "na shqip", or a clear request to switch; not a longer message that merely names a language.
     const asksToSwitch = u.tokens.length <= 3 || (best.intent === 'change_language' && best.probability >= this.policy.switchLanguage);
-    if (target && asksToSwitch) return this.switchLanguage(target, script, session);
+    if (target && asksToSwitch) return this.switchLanguage(target, script, session, context);
     const requested = named && u.requests.some((i) => i >= named.start - REQUEST_REACH && i < named.end + REQUEST_REACH);
     if (target && requested) {
       // "in english pls, whats the main email": a question asked together with the language to answer it in; from
       // now on the conversation is in that language, as after a switch. Without a question of its own ("can you
       // say that in Serbian for my colleague?") it is a switch, which repeats the last answer.
       const repeat = REPEAT.some((c) => u.concepts.has(c));
-      if (repeat || best.probability < this.policy.answer || !this.kb.answers.has(best.intent)) return this.switchLanguage(target, script, session);
+      if (repeat || best.probability < this.policy.answer || !this.kb.answers.has(best.intent)) return this.switchLanguage(target, script, session, context);
       session.chosen = target === 'sr' ? localeOf('sr', script === 'Cyrl') : target;
-      return this.decideIntent(session, u, session.chosen);
+      return this.decideIntent(session, u, session.chosen, context);
     }
-    return this.decideIntent(session, u, locale);
+    return this.decideIntent(session, u, locale, context);
   }
 
   /**
@@ -204,15 +273,15 @@ export class Assistant {
   }
 
   /** What to say to a message understood as `u`, in `locale`: the reading, then the reply. */
-  private decideIntent(session: Session, u: Understanding, locale: Locale): Reply {
+  private decideIntent(session: Session, u: Understanding, locale: Locale, context: TurnContext): Reply {
     const best = u.ranked[0]!;
-    if (best.intent === 'crisis' && best.probability >= this.policy.crisis) return this.dialogueIntent(best.intent, best.probability, locale, session);
+    if (best.intent === 'crisis' && best.probability >= this.policy.crisis) return this.dialogueIntent(best.intent, best.probability, locale, session, context);
     const reading = this.reader.read(u, session);
     switch (reading.kind) {
       case 'answer': {
         // The first answer is the conversation's topic from now on (built last, so that it is the one remembered); a
         // follow-up may take up either.
-        const replies = [...reading.intents].reverse().map((i) => this.answerIntent(i, reading.probability, locale, session, reading.place)).reverse();
+        const replies = [...reading.intents].reverse().map((i) => this.answerIntent(i, reading.probability, locale, session, reading.place, context)).reverse();
         session.lastIntents = reading.intents;
         const reply = { ...replies[0]!, messages: replies.flatMap((r) => r.messages) };
         return reading.contacts ? this.withContacts(reply, locale) : reply;
@@ -240,30 +309,30 @@ export class Assistant {
     return this.line('not_held', locale, {}, { confidence, fallback: true, quickReplies: [this.intentButton(intent, locale), this.menuButton(locale)] });
   }
 
-  private act(action: Request, locale: Locale, session: Session, script: Script): Reply {
+  private act(action: Request, locale: Locale, session: Session, script: Script, context: TurnContext): Reply {
     switch (action.type) {
       case 'intent':
         if (!this.kb.answers.has(action.intent) && !isDialogueIntent(action.intent)) return this.notUnderstood(locale, 0);
-        return this.answerIntent(action.intent, 1, locale, session, undefined);
+        return this.answerIntent(action.intent, 1, locale, session, undefined, context);
       case 'group':
         return this.group(action.group, locale);
       case 'menu':
         return this.menu(locale);
       case 'language':
-        return this.switchLanguage(action.lang, script, session);
+        return this.switchLanguage(action.lang, script, session, context);
       case 'line':
         return this.line(action.key, locale, {}, action.key === 'no_text' ? { quickReplies: this.groupButtons(locale) } : {});
       case 'quiz':
-        if (action.op === 'start') return this.quizStart(session, locale);
-        if (action.op === 'answer') return this.quizAnswer(session, action.questionId, action.option, locale);
-        this.endQuiz(session, 'stop');
+        if (action.op === 'start') return this.quizStart(session, locale, context);
+        if (action.op === 'answer') return this.quizAnswer(session, action.questionId, action.option, locale, context);
+        this.endQuiz(session, 'stop', context);
         return this.line('quiz_stopped', locale, {}, { intent: 'quiz', confidence: 1, fallback: false, quickReplies: this.groupButtons(locale) });
     }
   }
 
-  private answerIntent(intent: string, confidence: number, locale: Locale, session: Session, place: Place | undefined): Reply {
+  private answerIntent(intent: string, confidence: number, locale: Locale, session: Session, place: Place | undefined, context: TurnContext): Reply {
     const answer = this.kb.answers.get(intent);
-    if (!answer) return this.dialogueIntent(intent, confidence, locale, session);
+    if (!answer) return this.dialogueIntent(intent, confidence, locale, session, context);
     const placed = place ? this.placeCase(answer, place) : undefined;
     const text = (placed?.text ?? answer.text)[locale].replaceAll('{place}', place?.display[locale] ?? '');
     session.lastIntent = intent;
@@ -287,10 +356,10 @@ export class Assistant {
     };
   }
 
-  private dialogueIntent(intent: string, confidence: number, locale: Locale, session: Session): Reply {
+  private dialogueIntent(intent: string, confidence: number, locale: Locale, session: Session, context: TurnContext): Reply {
     switch (intent) {
       case 'greeting': {
-        const others = session.turns <= 1 ? this.languageButtons().filter((b) => b.payload !== `l:${locale}`) : [];
+        const others = session.turns <= 1 ? this.languageButtons().filter((b) => b.payload !== payloadOf({ type: 'language', lang: locale })) : [];
         return this.line('greeting', locale, {}, { intent, confidence, quickReplies: [...this.groupButtons(locale), ...others] });
       }
       case 'help':
@@ -307,13 +376,13 @@ export class Assistant {
       case 'change_language':
         return this.line('language_choose', locale, {}, { intent, confidence, quickReplies: this.languageButtons() });
       case 'quiz':
-        return { ...this.quizStart(session, locale), confidence };
+        return { ...this.quizStart(session, locale, context), confidence };
       default:
         return this.notUnderstood(locale, confidence);
     }
   }
 
-  private switchLanguage(target: Locale | 'sr', script: Script, session: Session): Reply {
+  private switchLanguage(target: Locale | 'sr', script: Script, session: Session, context: TurnContext): Reply {
     // "Srpski" or "српски" says the language; the script it is written in says the script.
     const locale = target === 'sr' ? localeOf('sr', script === 'Cyrl') : target;
     session.chosen = locale;
@@ -324,7 +393,7 @@ export class Assistant {
       return { ...menu, intent: 'change_language', messages: [{ text: switched }, ...menu.messages] };
     }
     const place = session.lastPlace ? this.placesById.get(session.lastPlace) : undefined;
-    const repeated = this.answerIntent(last.intent, 1, locale, session, place);
+    const repeated = this.answerIntent(last.intent, 1, locale, session, place, context);
     return { ...repeated, intent: 'change_language', messages: [{ text: switched }, ...repeated.messages] };
   }
 
@@ -387,20 +456,20 @@ export class Assistant {
     ];
   }
 
-  private quizStart(session: Session, locale: Locale): Reply {
+  private quizStart(session: Session, locale: Locale, context: TurnContext): Reply {
     session.quiz = this.quiz.newRound();
-    this.emitQuiz({ kind: 'start' });
+    context.quiz.push({ at: Date.now(), kind: 'start' });
     const step = this.quiz.ask(session.quiz, locale);
     return this.quizReply({ ...step, lines: [this.kb.dialogue.quiz_intro[locale], ...step.lines] }, locale);
   }
 
-  private quizAnswer(session: Session, questionId: string, option: number, locale: Locale): Reply {
+  private quizAnswer(session: Session, questionId: string, option: number, locale: Locale, context: TurnContext): Reply {
     const round = session.quiz;
     // A press on an old question (or after the quiz ended) shows where things are instead of scoring it.
     if (!round || round.questions[round.index] !== questionId) return round ? this.quizReply(this.quiz.ask(round, locale), locale) : this.menu(locale);
     const { step, correct } = this.quiz.answer(round, option, locale);
-    this.emitQuiz({ kind: 'answer', questionId, correct });
-    if (step.finished) this.endQuiz(session, 'finish');
+    context.quiz.push({ at: Date.now(), kind: 'answer', questionId, correct });
+    if (step.finished) this.endQuiz(session, 'finish', context);
     return this.quizReply(step, locale);
   }
 
@@ -417,19 +486,9 @@ export class Assistant {
   }
 
   /** Ends the round in progress, if any, and counts how it ended. */
-  private endQuiz(session: Session, kind: 'stop' | 'finish'): void {
-    if (session.quiz) this.emitQuiz({ kind, score: session.quiz.score });
+  private endQuiz(session: Session, kind: 'stop' | 'finish', context: TurnContext): void {
+    if (session.quiz) context.quiz.push({ at: Date.now(), kind, score: session.quiz.score });
     session.quiz = undefined;
-  }
-
-  private emitQuiz(e: { kind: 'start' | 'answer' | 'finish' | 'stop'; questionId?: string; correct?: boolean; score?: number }): void {
-    for (const o of this.observers) {
-      try {
-        o.quiz?.({ at: Date.now(), ...this.current, ...e });
-      } catch {
-        // Counting must never cost a person their answer.
-      }
-    }
   }
 
   private languageButtons(): QuickReply[] {

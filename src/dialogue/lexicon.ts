@@ -40,8 +40,19 @@ export function payloadOf(action: Action): string {
     case 'rating':
       return `r:${action.rating === 1 ? 1 : 0}:${action.intent}`;
     case 'quiz':
-      return action.op === 'answer' ? `q:a:${action.questionId}:${action.option}` : `q:${action.op}`;
+      return action.op === 'answer' ? quizAnswer(action.questionId, String(action.option)) : `q:${action.op}`;
   }
+}
+
+const quizAnswer = (questionId: string, option: string) => `q:a:${questionId}:${option}`;
+
+/**
+ * The payload of an answer to quiz question `questionId` with `{i}` where the option goes, for a channel that
+ * learns the option later (a Telegram quiz poll's answer): `template.replace('{i}', String(option))` is then
+ * `payloadOf({ type: 'quiz', op: 'answer', questionId, option })`.
+ */
+export function quizAnswerTemplate(questionId: string): string {
+  return quizAnswer(questionId, '{i}');
 }
 
 export function parsePayload(payload: string): Action | undefined {

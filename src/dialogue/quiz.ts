@@ -2,7 +2,7 @@ import type { Locale } from '../core/locale.js';
 import type { QuickReply, QuizPrompt } from '../core/reply.js';
 import type { KnowledgeBase, QuizQuestion } from '../knowledge/types.js';
 import { fold } from '../nlu/normalize.js';
-import { payloadOf } from './lexicon.js';
+import { payloadOf, quizAnswerTemplate } from './lexicon.js';
 
 export const QUESTIONS_PER_ROUND = 5;
 
@@ -86,7 +86,7 @@ export class QuizMaster {
         options,
         correct: q.correct,
         explanation: q.explanation[locale],
-        answerPayload: `q:a:${q.id}:{i}`,
+        answerPayload: quizAnswerTemplate(q.id),
         stop,
       },
       buttons: [...options.map((label, i) => ({ label, payload: payloadOf({ type: 'quiz', op: 'answer', questionId: q.id, option: i }) })), stop],

@@ -2,7 +2,10 @@ import { LRUCache } from 'lru-cache';
 import type { Locale } from '../core/locale.js';
 import type { QuizRound } from './quiz.js';
 
-/** What the assistant remembers of one conversation, for follow-ups and the reply language. */
+/**
+ * What the assistant remembers of one conversation, for follow-ups and the reply language. Plain JSON data (strings,
+ * numbers, arrays, plain objects; no Map, Set, Date or function), so that any store can keep it as text.
+ */
 export interface Session {
   /** The language the conversation is in (last reply's language). */
   lang?: Locale;
@@ -22,6 +25,24 @@ export interface Session {
   turns: number;
 }
 
+/**
+ * Where conversations are kept between turns, behind one small interface (like botbuilder's `Storage` behind
+ * `ConversationState`, and Rasa's tracker and lock stores): in this process's memory by default, a shared store
+ * when several instances serve one conversation.
+ */
+export interface SessionStore {
+  /** The conversation's state, or undefined when it is new or has expired. Reading it refreshes its expiry. */
+  load(id: string): Promise<Session | undefined>;
+  /** Keeps the conversation's state after a turn, with a fresh expiry. */
+  save(id: string, session: Session): Promise<void>;
+  /** Runs `fn` holding the conversation's lock: turns of one conversation one at a time, in the order they came. */
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T>;
+  /** The conversation's state without refreshing its expiry (reports). */
+  peek(id: string): Promise<Session | undefined>;
+  /** How many conversations are kept, when the store knows without asking a server (memory); undefined otherwise. */
+  readonly size?: number;
+}
+
 export interface SessionStoreOptions {
   /** Idle conversations are forgotten after this many milliseconds. */
   ttlMs: number;
@@ -33,12 +54,18 @@ export interface SessionStoreOptions {
 
 export const DEFAULT_SESSIONS: SessionStoreOptions = { ttlMs: 30 * 60_000, max: 50_000 };
 
-/** Conversations in memory, with an idle expiry and a bound, so memory stays flat however many people chat. */
-export class SessionStore {
-  private readonly cache: LRUCache<string, Session>;
+/**
+ * Conversations in memory, with an idle expiry and a bound, so memory stays flat however many people chat. Each is
+ * kept as JSON text, as a shared store keeps it, so that state which would not survive one (a Map, a Date) shows up
+ * in every test; turns of one conversation wait for each other on a promise chain.
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly cache: LRUCache<string, string>;
+  /** The last turn queued for each conversation with a turn in progress. */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(options: SessionStoreOptions = DEFAULT_SESSIONS) {
-    this.cache = new LRUCache<string, Session>({
+    this.cache = new LRUCache<string, string>({
       max: options.max,
       ttl: options.ttlMs,
       updateAgeOnGet: true,
@@ -47,15 +74,44 @@ export class SessionStore {
     });
   }
 
-  get(id: string): Session {
-    let session = this.cache.get(id);
-    if (!session) this.cache.set(id, (session = { turns: 0 }));
-    return session;
+  /** `load`, at once: for the synchronous `Assistant.respond` of tests and tools. */
+  loadNow(id: string): Session | undefined {
+    const kept = this.cache.get(id);
+    return kept === undefined ? undefined : (JSON.parse(kept) as Session);
   }
 
-  /** The conversation, if it exists, without creating it or refreshing its expiry. */
-  peek(id: string): Session | undefined {
-    return this.cache.peek(id);
+  /** `save`, at once. */
+  saveNow(id: string, session: Session): void {
+    this.cache.set(id, JSON.stringify(session));
+  }
+
+  async load(id: string): Promise<Session | undefined> {
+    return this.loadNow(id);
+  }
+
+  async save(id: string, session: Session): Promise<void> {
+    this.saveNow(id, session);
+  }
+
+  async peek(id: string): Promise<Session | undefined> {
+    const kept = this.cache.peek(id);
+    return kept === undefined ? undefined : (JSON.parse(kept) as Session);
+  }
+
+  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(id);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    // Chained promises only ever resolve: a turn that failed still lets the next one in.
+    const tail = previous ? previous.then(() => mine) : mine;
+    this.tails.set(id, tail);
+    try {
+      if (previous) await previous;
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(id) === tail) this.tails.delete(id);
+    }
   }
 
   get size(): number {

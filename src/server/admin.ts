@@ -24,8 +24,12 @@ const FAILED_SIGN_INS = { points: 10, duration: 15 * 60 };
 /**
  * The staff page: what people asked that the assistant could not answer, fallback rates, topics, ratings and
  * sources for a period, as tables and charts. The page itself is public but empty; its data needs the token.
+ * A fastify plugin, off without ADMIN_TOKEN: `await app.register(staffPage, { token: config.ADMIN_TOKEN, analytics })`.
  */
-export async function adminRoutes(app: FastifyInstance, o: { token: string; analytics: Analytics }): Promise<void> {
+export async function staffPage(app: FastifyInstance, o: { token?: string | undefined; analytics?: Analytics | undefined }): Promise<void> {
+  // Off without ADMIN_TOKEN, and without stored analytics (tests that build the service without them).
+  const { token, analytics } = o;
+  if (!token || !analytics) return;
   await app.register(async (scope) => {
     await scope.register(helmet, {
       contentSecurityPolicy: {
@@ -47,7 +51,7 @@ export async function adminRoutes(app: FastifyInstance, o: { token: string; anal
         const wait = Math.ceil(blocked.msBeforeNext / 1000);
         return reply.code(429).header('retry-after', String(wait)).send({ error: `Too many wrong tokens from this address: try again in ${Math.ceil(wait / 60)} minutes.` });
       }
-      if (!secretMatches(bearerToken(request.headers.authorization), o.token)) {
+      if (!secretMatches(bearerToken(request.headers.authorization), token)) {
         const after = await failures.penalty(request.ip);
         // Logged at the first failure of a window and when the address is stopped: enough to notice, never a flood.
         if (after.consumedPoints === 1 || after.remainingPoints === 0)
@@ -56,7 +60,7 @@ export async function adminRoutes(app: FastifyInstance, o: { token: string; anal
       }
       const parsed = Period.safeParse(request.query);
       if (!parsed.success) return reply.code(400).send({ error: 'Give days=N, or from=YYYY-MM-DD and to=YYYY-MM-DD.' });
-      return o.analytics.report(...periodRange(parsed.data));
+      return analytics.report(...periodRange(parsed.data));
     });
   });
 }

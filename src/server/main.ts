@@ -5,6 +5,7 @@
 import { runTelegram } from '../channels/telegram/run.js';
 import { LOCALES } from '../core/locale.js';
 import { Assistant } from '../dialogue/assistant.js';
+import { MemorySessionStore } from '../dialogue/session.js';
 import { loadKnowledgeOrThrow, quizQuestionText } from '../knowledge/load.js';
 import { MODEL_FILE, loadNlu, type LoadedNlu } from '../nlu/model-file.js';
 import { Analytics } from '../storage/analytics.js';
@@ -35,7 +36,7 @@ try {
   model = loadNlu(kb);
   assistant = new Assistant(kb, {
     nlu: model.nlu,
-    sessions: { ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 },
+    sessions: new MemorySessionStore({ ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 }),
     observers: [analytics, metrics],
   });
 } catch (error) {

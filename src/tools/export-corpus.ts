@@ -4,6 +4,7 @@
  */
 import { LOCALES } from '../core/locale.js';
 import { Assistant } from '../dialogue/assistant.js';
+import { payloadOf } from '../dialogue/lexicon.js';
 import { loadKnowledgeOrThrow } from '../knowledge/load.js';
 import { trainingExamples } from '../nlu/nlu.js';
 import { plainText } from '../channels/cli/plain-text.js';
@@ -13,17 +14,21 @@ const assistant = new Assistant(kb);
 const examples = trainingExamples(kb);
 const corpus = {
   languages: [...LOCALES],
-  intents: kb.intents.map(({ intent, utterances }) => ({
-    id: intent,
-    utterances: Object.fromEntries(LOCALES.map((l) => [l, [...utterances[l]]])),
-    answers: Object.fromEntries(
-      LOCALES.map((l) => {
-        // The reply the engine gives when this intent is chosen (a button press picks it with certainty).
-        const reply = assistant.respond({ sessionId: `export-${intent}-${l}`, text: '', lang: l, payload: `i:${intent}` });
-        return [l, reply.messages.map((m) => plainText(m.text)).join('\n\n')];
-      }),
-    ),
-  })),
+  intents: await Promise.all(
+    kb.intents.map(async ({ intent, utterances }) => ({
+      id: intent,
+      utterances: Object.fromEntries(LOCALES.map((l) => [l, [...utterances[l]]])),
+      answers: Object.fromEntries(
+        await Promise.all(
+          LOCALES.map(async (l) => {
+            // The reply the engine gives when this intent is chosen (a button press picks it with certainty).
+            const reply = await assistant.handle({ sessionId: `export-${intent}-${l}`, text: '', lang: l, payload: payloadOf({ type: 'intent', intent }) });
+            return [l, reply.messages.map((m) => plainText(m.text)).join('\n\n')] as const;
+          }),
+        ),
+      ),
+    })),
+  ),
 };
 // Guard: what we export is exactly what the engine trains on.
 const exported = corpus.intents.reduce((n, i) => n + LOCALES.reduce((m, l) => m + (i.utterances[l]?.length ?? 0), 0), 0);

@@ -52,7 +52,7 @@ describe('Telegram with the real telegraf against a local Bot API stand-in', () 
     api.push(textUpdate('/start basketball-prizren-2027', { chat: id, language: 'sr' }));
     const [greeting] = await api.waitFor('sendMessage', to(id));
     expect(greeting!.body.text).toContain('Здраво');
-    expect(engine.sourceOf(`tg:${id}`)).toBe('basketball-prizren-2027');
+    expect(await engine.sourceOf(`tg:${id}`)).toBe('basketball-prizren-2027');
   });
 
   it.each([
@@ -154,7 +154,7 @@ describe('Telegram with the real telegraf against a local Bot API stand-in', () 
     expect(String(next[1]!.body.question)).toMatch(/^2\/5\. /);
     const messages = await api.waitFor('sendMessage', to(id), 2);
     expect(String(messages[1]!.body.text)).toContain('✅ Correct!');
-    expect(engine.sourceOf(`tg:${id}`)).toBeUndefined();
+    expect(await engine.sourceOf(`tg:${id}`)).toBeUndefined();
   });
 
   it('waits the retry_after of a 429 and sends again', async () => {

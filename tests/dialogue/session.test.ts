@@ -1,23 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { SessionStore } from '../../src/dialogue/session.js';
+import { MemorySessionStore } from '../../src/dialogue/session.js';
 import { assistant } from '../support/engine.js';
 
 describe('conversations', () => {
   it('are forgotten after the idle time', () => {
     let now = 1_000_000;
-    const store = new SessionStore({ ttlMs: 1000, max: 10, now: () => now });
-    store.get('a').lastIntent = 'budget';
+    const store = new MemorySessionStore({ ttlMs: 1000, max: 10, now: () => now });
+    store.saveNow('a', { turns: 1, lastIntent: 'budget' });
     now += 900;
-    expect(store.get('a').lastIntent).toBe('budget');
+    expect(store.loadNow('a')?.lastIntent).toBe('budget');
     now += 900;
-    expect(store.get('a').lastIntent).toBe('budget');
+    expect(store.loadNow('a')?.lastIntent).toBe('budget');
     now += 1100;
-    expect(store.get('a').lastIntent).toBeUndefined();
+    expect(store.loadNow('a')).toBeUndefined();
   });
 
   it('are bounded in number', () => {
-    const store = new SessionStore({ ttlMs: 60_000, max: 3 });
-    for (const id of ['a', 'b', 'c', 'd', 'e']) store.get(id);
+    const store = new MemorySessionStore({ ttlMs: 60_000, max: 3 });
+    for (const id of ['a', 'b', 'c', 'd', 'e']) store.saveNow(id, { turns: 1 });
     expect(store.size).toBe(3);
   });
 

@@ -32,7 +32,7 @@ export class AssistantBot extends ActivityHandler {
     super();
     const answer = async (context: TurnContext, next: () => Promise<void>) => {
       const turn = activityToTurn(context.activity, sessionOf(context), 'botframework');
-      if (turn) await send(context, assistant.respond(turn));
+      if (turn) await send(context, await assistant.handle(turn));
       await next();
     };
     this.onMessage(answer);
@@ -43,7 +43,7 @@ export class AssistantBot extends ActivityHandler {
       const someone = (context.activity.membersAdded ?? []).some((member) => member.id !== context.activity.recipient?.id);
       if (someone) {
         const turn = activityToTurn({ ...context.activity, type: 'event', name: EVENTS.join, value: {} }, sessionOf(context), 'botframework');
-        if (turn) await send(context, assistant.respond(turn));
+        if (turn) await send(context, await assistant.handle(turn));
       }
       await next();
     });

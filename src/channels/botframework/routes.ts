@@ -21,9 +21,12 @@ const NOT_ALLOWED =
 /**
  * Bot Framework at /api/messages: Azure Bot Service channels and the Emulator. The bot answers an activity by
  * posting to its serviceUrl, so an activity is checked before anything is posted: authenticated when an app id is
- * set, else only for a serviceUrl this machine's operator allowed (ServiceUrlPolicy).
+ * set, else only for a serviceUrl this machine's operator allowed (ServiceUrlPolicy). A fastify plugin in its own scope.
+ *
+ * @example
+ *   await app.register(botFramework, { settings: config, assistant });
  */
-export async function botFrameworkRoutes(app: FastifyInstance, { settings, assistant }: BotFrameworkOptions): Promise<void> {
+export async function botFramework(app: FastifyInstance, { settings, assistant }: BotFrameworkOptions): Promise<void> {
   const policy = settings.MicrosoftAppId ? undefined : new ServiceUrlPolicy(settings.BOT_SERVICE_URLS ?? []);
   if (policy) app.log.info({ origins: settings.BOT_SERVICE_URLS?.length ?? 0 }, 'Bot Framework without MicrosoftAppId: answering the Emulator on this machine and BOT_SERVICE_URLS only');
   const adapter = createAdapter(settings, assistant.kb, app.log);

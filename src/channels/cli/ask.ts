@@ -40,7 +40,7 @@ for await (const input of createInterface({ input: process.stdin, crlfDelay: Inf
   const session = typeof request.session === 'string' || typeof request.session === 'number' ? String(request.session) : `line-${line}`;
   const text = typeof request.text === 'string' ? request.text : '';
   const lang = isLocale(request.lang) ? request.lang : undefined;
-  const reply = assistant.respond({ sessionId: session, text, channel: 'ask', ...(lang ? { lang } : {}) });
+  const reply = await assistant.handle({ sessionId: session, text, channel: 'ask', ...(lang ? { lang } : {}) });
   const output = {
     id,
     session: request.session ?? null,

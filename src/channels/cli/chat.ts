@@ -27,12 +27,12 @@ let buttons: QuickReply[] = [];
 const sessionId = `cli-${process.pid}`;
 
 console.log(bold('OSCE Mission in Kosovo – assistant.') + ' Ask in English, shqip, srpski or српски. /quit to leave.\n');
-const say = (turn: Turn) => {
-  const reply = assistant.respond({ ...turn, channel: 'cli' });
+const say = async (turn: Turn) => {
+  const reply = await assistant.handle({ ...turn, channel: 'cli' });
   buttons = reply.quickReplies;
   console.log(`\n${replyAsPlainText(reply, true)}\n`);
 };
-say({ sessionId, text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true });
+await say({ sessionId, text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true });
 
 rl.on('close', () => process.exit(0));
 for (;;) {
@@ -42,10 +42,10 @@ for (;;) {
   if (text.startsWith('/lang')) {
     const choice = text.split(/\s+/)[1];
     // The assistant keeps the language picked for the rest of the conversation.
-    if (isLocale(choice)) say({ sessionId, text: '', lang: choice, payload: payloadOf({ type: 'menu' }) });
+    if (isLocale(choice)) await say({ sessionId, text: '', lang: choice, payload: payloadOf({ type: 'menu' }) });
     else console.log('Usage: /lang en | sq | sr-Latn | sr-Cyrl');
     continue;
   }
-  say(picked ? { sessionId, text: picked.label, payload: picked.payload } : { sessionId, text });
+  await say(picked ? { sessionId, text: picked.label, payload: picked.payload } : { sessionId, text });
 }
 rl.close();

@@ -191,7 +191,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     if (clientId) o.store.remember(conversation, clientId, echoId!);
     const turn = activityToTurn(activity as Partial<Activity>, `dl:${conversation.id}`, 'web');
     if (turn) {
-      const replies = toActivities(o.assistant.respond(turn)).map((a) => ({ ...a, from: { ...BOT_ACCOUNT }, replyToId: echoId! }));
+      const replies = toActivities(await o.assistant.handle(turn)).map((a) => ({ ...a, from: { ...BOT_ACCOUNT }, replyToId: echoId! }));
       o.store.append(conversation, replies);
     }
     return { id: echoId };

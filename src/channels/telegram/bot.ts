@@ -79,7 +79,7 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
       if (!(error instanceof RateLimiterRes)) throw error;
       if (!warned.has(person)) {
         warned.set(person, true);
-        send(ctx, { text: '', payload: 'x:slow_down' });
+        await send(ctx, { text: '', payload: payloadOf({ type: 'line', key: 'slow_down' }) });
       }
       return;
     }
@@ -89,12 +89,12 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
   // Quiz polls sent, to find the conversation when their answer (a poll_answer update, with no chat) comes back.
   const polls = new LRUCache<string, { chatId: number; sessionId: string; answerPayload: string }>({ max: 50_000, ttl: 24 * 3_600_000 });
 
-  const send = (ctx: Context, turn: Omit<Turn, 'sessionId'>) => {
+  const send = async (ctx: Context, turn: Omit<Turn, 'sessionId'>) => {
     const chatId = ctx.chat?.id;
     if (chatId === undefined) return;
     const langHint = toLocale(ctx.from?.language_code);
     const sessionId = sessionOf(ctx);
-    const reply = o.assistant.respond({ ...turn, sessionId, channel: 'telegram', ...(langHint ? { langHint } : {}) });
+    const reply = await o.assistant.handle({ ...turn, sessionId, channel: 'telegram', ...(langHint ? { langHint } : {}) });
     const replyTo = ctx.chat?.type !== 'private' && ctx.message ? { reply_parameters: { message_id: ctx.message.message_id } } : {};
     deliver(chatId, sessionId, reply, replyTo);
   };
@@ -128,13 +128,13 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
     }
   };
 
-  bot.on('poll_answer', (ctx) => {
+  bot.on('poll_answer', async (ctx) => {
     const poll = polls.get(ctx.pollAnswer.poll_id);
     const option = ctx.pollAnswer.option_ids[0];
     if (!poll || option === undefined) return;
     polls.delete(ctx.pollAnswer.poll_id);
     const langHint = toLocale(ctx.pollAnswer.user?.language_code);
-    const reply = o.assistant.respond({
+    const reply = await o.assistant.handle({
       sessionId: poll.sessionId,
       text: '',
       channel: 'telegram',
@@ -147,19 +147,19 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
   bot.start((ctx) => {
     // Deep links (t.me/<bot>?start=<source>) name where the person came from, e.g. a poster's QR code.
     const source = /^[\w-]{1,64}$/.test(ctx.payload) ? ctx.payload : undefined;
-    send(ctx, { text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true, ...(source ? { source } : {}) });
+    return send(ctx, { text: '', payload: payloadOf({ type: 'intent', intent: 'greeting' }), opening: true, ...(source ? { source } : {}) });
   });
   for (const [command, payload] of Object.entries(COMMANDS)) bot.command(command, (ctx) => send(ctx, { text: '', payload }));
 
   bot.on(callbackQuery('data'), async (ctx) => {
     // Acknowledge the press at once (Telegram shows a spinner until then), then answer it.
     await ctx.answerCbQuery().catch(() => undefined);
-    send(ctx, { text: '', payload: ctx.callbackQuery.data });
+    await send(ctx, { text: '', payload: ctx.callbackQuery.data });
   });
   bot.on(message('text'), (ctx) => send(ctx, { text: withoutMention(ctx.message.text, ctx.botInfo.username) }));
   // The fact sheet has no coordinates: a shared location gets the list of regional centres, nothing invented.
-  bot.on(message('location'), (ctx) => send(ctx, { text: '', payload: 'i:offices' }));
-  bot.on('message', (ctx) => send(ctx, { text: '', payload: 'x:no_text' }));
+  bot.on(message('location'), (ctx) => send(ctx, { text: '', payload: payloadOf({ type: 'intent', intent: 'offices' }) }));
+  bot.on('message', (ctx) => send(ctx, { text: '', payload: payloadOf({ type: 'line', key: 'no_text' }) }));
 
   bot.catch((error, ctx) => {
     o.log.error({ channel: 'telegram', updateType: ctx.updateType, err: { message: (error as Error).message } }, 'update failed');

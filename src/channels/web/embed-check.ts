@@ -23,9 +23,10 @@ const ORIGIN = /^https?:\/\/[a-z0-9.-]{1,253}(:\d{1,5})?$/i;
  * admits it: a site embedding the chat before it was configured is found in the log, not by its visitors.
  *
  * @example
+ *   await app.register(embedCheck, { allowedOrigins: config.ALLOWED_ORIGINS, publicUrl: config.PUBLIC_URL });
  *   fetch('https://chat.example.org/api/embed/allowed') // from https://www.osce.org → {"allowed": true}
  */
-export async function embedCheckRoute(app: FastifyInstance, { allowedOrigins, publicUrl }: EmbedCheckOptions): Promise<void> {
+export async function embedCheck(app: FastifyInstance, { allowedOrigins, publicUrl }: EmbedCheckOptions): Promise<void> {
   const logged = new LRUCache<string, true>({ max: REMEMBERED });
   let budget = { minute: 0, lines: 0 };
   const own = publicUrl ? new URL(publicUrl).origin : undefined;

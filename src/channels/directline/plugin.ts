@@ -1,0 +1,57 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Assistant } from '../../dialogue/assistant.js';
+import { directLineRoutes, type DirectLineOptions } from './routes.js';
+import { ConversationStore } from './store.js';
+import { TokenIssuer } from './tokens.js';
+
+/** The settings Direct Line reads, under their names in the environment (the server's config has them all). */
+export interface DirectLineSettings {
+  CONVERSATION_TTL_SECONDS: number;
+  DIRECTLINE_MEMORY_MB: number;
+  DIRECTLINE_TOKEN_TTL_SECONDS: number;
+  DIRECTLINE_SECRET?: string | undefined;
+  PUBLIC_URL?: string | undefined;
+  MESSAGES_PER_MINUTE: number;
+  CONVERSATIONS_PER_MINUTE: number;
+  /** Signs the tokens (TOKEN_SIGNING_KEY, or random per start). */
+  tokenKey: Uint8Array;
+}
+
+export interface DirectLinePluginOptions {
+  settings: DirectLineSettings;
+  assistant: Assistant;
+  rejected?: DirectLineOptions['rejected'];
+}
+
+/**
+ * Direct Line in its own scope: its conversation store and token issuer, its routes and WebSocket streams, and its
+ * limits (conversations per address with @fastify/rate-limit, messages per conversation). The token the public page
+ * starts its conversation with (/api/webchat/token) is one of its routes.
+ *
+ * @example
+ *   await app.register(directLine, { settings: config, assistant, rejected: metrics?.rejected });
+ */
+export const directLine: FastifyPluginAsync<DirectLinePluginOptions> = async (app, { settings, assistant, rejected }) => {
+  // Only for the routes that ask for it (the conversations an address starts): nothing else is limited by address.
+  await app.register(rateLimit, { global: false });
+  const store = new ConversationStore({
+    ttlMs: settings.CONVERSATION_TTL_SECONDS * 1000,
+    max: 50_000,
+    history: 8,
+    maxBytes: settings.DIRECTLINE_MEMORY_MB * 2 ** 20,
+    // What an address can start in ADDRESS_MINUTES (10) at its full rate: 200 conversations by default.
+    maxPerAddress: settings.CONVERSATIONS_PER_MINUTE * ConversationStore.ADDRESS_MINUTES,
+  });
+  const tokens = new TokenIssuer(settings.tokenKey, settings.DIRECTLINE_TOKEN_TTL_SECONDS);
+  await directLineRoutes(app, {
+    assistant,
+    store,
+    tokens,
+    secret: settings.DIRECTLINE_SECRET,
+    publicUrl: settings.PUBLIC_URL,
+    messagesPerMinute: settings.MESSAGES_PER_MINUTE,
+    conversationsPerMinute: settings.CONVERSATIONS_PER_MINUTE,
+    rejected,
+  });
+};
