@@ -40,6 +40,8 @@ COPY content ./content
 COPY intents ./intents
 COPY src/channels/web/public ./src/channels/web/public
 COPY src/server/admin ./src/server/admin
+# PostgreSQL's versioned migrations (DATABASE_URL), read by node-pg-migrate at start.
+COPY src/storage/postgres/migrations ./src/storage/postgres/migrations
 # The SQLite database (unanswered questions, ratings, counts): mount a volume here to keep it across containers.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { PROJECT_ROOT } from '../knowledge/load.js';
-import { periodRange, type Analytics } from '../storage/analytics.js';
+import { periodRange } from '../storage/analytics.js';
+import type { Records } from '../storage/records.js';
 import { bearerToken, secretMatches } from '../core/secrets.js';
 
 const PAGE = join(PROJECT_ROOT, 'src/server/admin');
@@ -26,7 +27,7 @@ const FAILED_SIGN_INS = { points: 10, duration: 15 * 60 };
  * sources for a period, as tables and charts. The page itself is public but empty; its data needs the token.
  * A fastify plugin, off without ADMIN_TOKEN: `await app.register(staffPage, { token: config.ADMIN_TOKEN, analytics })`.
  */
-export async function staffPage(app: FastifyInstance, o: { token?: string | undefined; analytics?: Analytics | undefined }): Promise<void> {
+export async function staffPage(app: FastifyInstance, o: { token?: string | undefined; analytics?: Records | undefined }): Promise<void> {
   // Off without ADMIN_TOKEN, and without stored analytics (tests that build the service without them).
   const { token, analytics } = o;
   if (!token || !analytics) return;

@@ -6,7 +6,8 @@ import { embedCheck } from '../channels/web/embed-check.js';
 import { webPages } from '../channels/web/plugin.js';
 import { apiError, clientMessage } from '../core/api-error.js';
 import type { Assistant } from '../dialogue/assistant.js';
-import type { Analytics } from '../storage/analytics.js';
+import type { Records } from '../storage/records.js';
+import type { RedisConnection } from '../storage/redis/connection.js';
 import { staffPage } from './admin.js';
 import type { Config } from './config.js';
 import { http } from './http.js';
@@ -18,8 +19,10 @@ export interface AppParts {
   config: Config;
   assistant: Assistant;
   /** Stored analytics (for /readyz and the staff page); absent in tests that do not need them. */
-  analytics?: Analytics;
+  analytics?: Records;
   metrics?: Metrics;
+  /** Redis (REDIS_URL): the rate limits are counted there, across instances, and /readyz reports it. */
+  redis?: RedisConnection;
   /** Where logs go (standard output when absent); tests read them. */
   logStream?: { write(line: string): void };
 }
@@ -30,7 +33,7 @@ export interface AppParts {
  * /v3/directline, the chat page at /, the embed snippet at /embed.js, the staff page at /admin, health at /healthz
  * and /readyz, Prometheus at /metrics, Telegram's webhook.
  */
-export async function buildApp({ config, assistant, analytics, metrics, logStream }: AppParts): Promise<FastifyInstance> {
+export async function buildApp({ config, assistant, analytics, metrics, redis, logStream }: AppParts): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(config.LOG_LEVEL, logStream),
     bodyLimit: 256 * 1024,
@@ -46,13 +49,13 @@ export async function buildApp({ config, assistant, analytics, metrics, logStrea
 
   // Shared by every route, so first: the request log line, CORS, WebSocket upgrades, API headers.
   await app.register(http, { allowedOrigins: config.ALLOWED_ORIGINS });
-  await app.register(operations, { assistant, analytics, metrics, metricsToken: config.METRICS_TOKEN });
+  await app.register(operations, { assistant, analytics, metrics, metricsToken: config.METRICS_TOKEN, redis });
   await app.register(staffPage, { token: config.ADMIN_TOKEN, analytics });
   await app.register(botFramework, { settings: config, assistant });
-  await app.register(directLine, { settings: config, assistant, rejected: metrics?.rejected });
+  await app.register(directLine, { settings: config, assistant, rejected: metrics?.rejected, redis });
   await app.register(embedCheck, { allowedOrigins: config.ALLOWED_ORIGINS, publicUrl: config.PUBLIC_URL });
   await app.register(webPages, { settings: config });
-  await app.register(telegram, { settings: config, assistant });
+  await app.register(telegram, { settings: config, assistant, redis });
   return app;
 }
 

@@ -85,6 +85,8 @@ export const ConfigSchema = z.object({
   CONVERSATION_TTL_SECONDS: seconds(1800),
   /** Where the SQLite database (unanswered questions, ratings, counts) is kept. */
   DATA_DIR: z.string().default('data'),
+  /** Several instances: the records (questions, ratings, counts) in this PostgreSQL instead of SQLite in DATA_DIR. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a PostgreSQL URL, like postgres://user:password@db:5432/assistant' }).optional(),
   /**
    * Key of the pseudonyms of stored conversations (kept outside the database, so that the database alone cannot
    * link questions to a person). Random per start when unset: pseudonyms then change at each restart.
@@ -107,6 +109,8 @@ export const ConfigSchema = z.object({
   TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[\w-]{16,256}$/, '16 to 256 letters, digits, _ or -').optional(),
   /** Another Bot API server (Telegram's self-hosted one, or a local stand-in). */
   TELEGRAM_API_ROOT: z.url().optional(),
+  /** Several instances: conversations and rate limits shared in this Redis (redis:// or rediss:// for TLS). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, hostname: /./, error: 'expected a Redis URL, like redis://redis:6379 or rediss://user:password@host:6380' }).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { tokenKey: Uint8Array; telegramSecret: string };

@@ -8,9 +8,13 @@ import { Assistant } from '../dialogue/assistant.js';
 import { MemorySessionStore } from '../dialogue/session.js';
 import { loadKnowledgeOrThrow, quizQuestionText } from '../knowledge/load.js';
 import { MODEL_FILE, loadNlu, type LoadedNlu } from '../nlu/model-file.js';
-import { Analytics } from '../storage/analytics.js';
+import { Analytics, type AnalyticsOptions } from '../storage/analytics.js';
 import { checkWritable, databaseFile, openDatabase } from '../storage/db.js';
 import type { StorageLog } from '../storage/faults.js';
+import { PostgresRecords } from '../storage/postgres/records.js';
+import type { Records } from '../storage/records.js';
+import { RedisConnection } from '../storage/redis/connection.js';
+import { RedisSessionStore } from '../storage/redis/sessions.js';
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './config.js';
 import { Metrics } from './metrics.js';
@@ -18,25 +22,35 @@ import { Metrics } from './metrics.js';
 let config: Config;
 let assistant: Assistant;
 let model: LoadedNlu;
-let analytics: Analytics;
+let analytics: Records;
+let redis: RedisConnection | undefined;
 const metrics = new Metrics();
 // Storage problems go to the server's log, which exists once the app is built (nothing is stored before that).
 let log: StorageLog | undefined;
 try {
   config = loadConfig();
-  const db = openDatabase(databaseFile(config.DATA_DIR));
-  checkWritable(db);
   const kb = loadKnowledgeOrThrow();
-  analytics = new Analytics(db, config.RETENTION_DAYS, {
+  const recordsOptions = {
     pseudonymKey: config.PSEUDONYM_KEY,
-    log: { error: (details, message) => log?.error(details, message), info: (details, message) => log?.info(details, message) },
+    log: { error: (details, message) => log?.error(details, message), info: (details, message) => log?.info(details, message) } satisfies StorageLog,
     onError: (operation, problem) => metrics.storageErrors.inc({ operation, reason: problem.reason }),
     quizQuestion: quizQuestionText(kb),
-  });
+  } satisfies AnalyticsOptions;
+  // Several instances keep the records in PostgreSQL (migrated here, one instance at a time); one, in SQLite.
+  if (config.DATABASE_URL) analytics = await PostgresRecords.open(config.DATABASE_URL, config.RETENTION_DAYS, recordsOptions);
+  else {
+    const db = openDatabase(databaseFile(config.DATA_DIR));
+    checkWritable(db);
+    analytics = new Analytics(db, config.RETENTION_DAYS, recordsOptions);
+  }
   model = loadNlu(kb);
+  // Several instances share conversations (and limits) in Redis; one keeps them in memory.
+  const ttlMs = config.CONVERSATION_TTL_SECONDS * 1000;
+  if (config.REDIS_URL)
+    redis = await RedisConnection.connect(config.REDIS_URL, { error: (details, message) => log?.error(details, message), info: (details, message) => log?.info(details, message) });
   assistant = new Assistant(kb, {
     nlu: model.nlu,
-    sessions: new MemorySessionStore({ ttlMs: config.CONVERSATION_TTL_SECONDS * 1000, max: 50_000 }),
+    sessions: redis ? new RedisSessionStore(redis, { ttlMs }) : new MemorySessionStore({ ttlMs, max: 50_000 }),
     observers: [analytics, metrics],
   });
 } catch (error) {
@@ -45,7 +59,7 @@ try {
   process.exit(1);
 }
 
-const app = await buildApp({ config, assistant, analytics, metrics });
+const app = await buildApp({ config, assistant, analytics, metrics, ...(redis ? { redis } : {}) });
 log = app.log;
 if (model.from === 'trained')
   app.log.info(
@@ -58,16 +72,16 @@ if (!config.PSEUDONYM_KEY)
   );
 // Retention: old questions, turns and ratings go at start and every hour. Storage failing is logged and counted
 // by analytics; the guard is for anything else, since a throw from a timer would end the process.
-const purge = () => {
+const purge = async () => {
   try {
-    const deleted = analytics.purge();
+    const deleted = await analytics.purge();
     if (deleted !== undefined) app.log.info({ deleted, retentionDays: config.RETENTION_DAYS }, 'retention applied');
   } catch (error) {
     app.log.error({ err: { message: (error as Error).message } }, 'retention could not be applied; it is tried again in an hour');
   }
 };
-purge();
-setInterval(purge, 3_600_000).unref();
+void purge();
+setInterval(() => void purge(), 3_600_000).unref();
 let stopTelegram = () => {};
 let closing = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -79,8 +93,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     stopTelegram();
     app.close().then(
-      () => {
-        analytics.flush();
+      async () => {
+        await analytics.close();
+        await redis?.close();
         clearTimeout(timer);
         process.exit(0);
       },

@@ -2,16 +2,19 @@ import fp from 'fastify-plugin';
 import { apiError } from '../core/api-error.js';
 import { bearerToken, secretMatches } from '../core/secrets.js';
 import type { Assistant } from '../dialogue/assistant.js';
-import type { Analytics } from '../storage/analytics.js';
+import type { Records } from '../storage/records.js';
+import type { RedisConnection } from '../storage/redis/connection.js';
 import type { Metrics } from './metrics.js';
 
 export interface OperationsOptions {
   assistant: Assistant;
-  /** Stored analytics, whose storage /readyz checks; absent, storage is not reported (null). */
-  analytics?: Analytics | undefined;
+  /** The records (SQLite or PostgreSQL), whose database /readyz checks; absent, storage is not reported (null). */
+  analytics?: Records | undefined;
   metrics?: Metrics | undefined;
   /** Opens /metrics to this bearer token (METRICS_TOKEN); without it there is no /metrics. */
   metricsToken?: string | undefined;
+  /** Redis (REDIS_URL), which /readyz checks; absent, Redis is not reported (null). */
+  redis?: Pick<RedisConnection, 'answers'> | undefined;
 }
 
 /**
@@ -20,15 +23,17 @@ export interface OperationsOptions {
  * count of our own failures is a hook that every route registered after it must have.
  */
 export const operations = fp<OperationsOptions>(
-  async (app, { assistant, analytics, metrics, metricsToken }) => {
+  async (app, { assistant, analytics, metrics, metricsToken, redis }) => {
     app.get('/healthz', async () => ({ status: 'ok' }));
-    // Ready: content loaded and engine trained (or we would not be here), storage writable.
+    // Ready: content loaded and engine trained (or we would not be here), storage writable, Redis reachable.
     app.get('/readyz', async (_request, reply) => {
       // Why storage is not ready ('disk full', 'not writable'…) without paths; the log says where and what to do.
-      const check = analytics?.check();
+      const check = await analytics?.check();
       const storage = check ? check.ok : null;
-      const reason = check && !check.ok ? { reason: check.reason } : {};
-      return reply.code(storage === false ? 503 : 200).send({ status: storage === false ? 'storage not writable' : 'ready', intents: assistant.nlu.intents.length, storage, ...reason });
+      const up = redis ? await redis.answers() : null;
+      const reason = check && !check.ok ? { reason: check.reason } : up === false ? { reason: 'Redis cannot be reached: questions are answered without conversation memory' } : {};
+      const status = storage === false ? 'storage not writable' : up === false ? 'redis unavailable' : 'ready';
+      return reply.code(status === 'ready' ? 200 : 503).send({ status, intents: assistant.nlu.intents.length, storage, database: storage, redis: up, ...reason });
     });
     if (!metrics) return;
     // For the monitoring system only: it shows traffic, languages and memory, which are not for everyone.

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { AssistantObserver, QuizEvent, RatingEvent, TurnEvent } from '../core/observer.js';
+import type { QuizEvent, RatingEvent, TurnEvent } from '../core/observer.js';
 import { NEVER_KEPT } from '../core/intents.js';
 import { fold } from '../nlu/normalize.js';
 import { READY_PROBE } from './db.js';
 import { ProblemLog, classify, type StorageLog, type StorageOperation, type StorageProblem, type StorageReason } from './faults.js';
 import { printable } from './printable.js';
 import { Pseudonyms } from './pseudonyms.js';
+import type { Records } from './records.js';
 import { scrub } from './scrub.js';
 
 /** Below this confidence an answered question is also kept for review, as a possible miss. */
@@ -76,7 +77,7 @@ export type StorageCheck = { ok: true } | { ok: false; reason: StorageReason };
  * could not be written is dropped – a rating reports it (`rating()` returns false) so nobody is thanked for
  * nothing.
  */
-export class Analytics implements AssistantObserver {
+export class Analytics implements Records {
   /** Storage failures so far, by what was being done. */
   readonly errors: Record<StorageOperation, number> = { write: 0, rating: 0, purge: 0, check: 0 };
   private lostRows = 0;
@@ -225,7 +226,14 @@ export class Analytics implements AssistantObserver {
     return problem;
   }
 
-  report(from: number, to: number, unansweredPerLanguage = 15): Report {
+  /** Writes what is waiting and closes the database. */
+  async close(): Promise<void> {
+    this.flush();
+    this.db.close();
+  }
+
+  // Async like PostgreSQL's (records.ts), so that callers do not care which is behind.
+  async report(from: number, to: number, unansweredPerLanguage = 15): Promise<Report> {
     this.flush();
     const between = [from, to] as const;
     const one = <T>(sql: string) => this.statement(sql).get(...between) as T;
@@ -241,9 +249,9 @@ export class Analytics implements AssistantObserver {
     const unanswered = all<{ lang: string; text: string; count: number; lastAt: number }>(
       `SELECT lang, text, count, lastAt FROM (
          SELECT lang, normalized, MAX(text) text, COUNT(*) count, MAX(at) lastAt,
-                ROW_NUMBER() OVER (PARTITION BY lang ORDER BY COUNT(*) DESC, MAX(at) DESC) rank
+                ROW_NUMBER() OVER (PARTITION BY lang ORDER BY COUNT(*) DESC, MAX(at) DESC, normalized) rank
          FROM unanswered WHERE at >= ? AND at < ? GROUP BY lang, normalized)
-       WHERE rank <= ${Math.max(1, Math.floor(unansweredPerLanguage))} ORDER BY lang, count DESC, lastAt DESC`,
+       WHERE rank <= ${Math.max(1, Math.floor(unansweredPerLanguage))} ORDER BY lang, count DESC, lastAt DESC, normalized`,
     );
     const fallbackRates = all<{ lang: string; channel: string; turns: number; fallbacks: number }>(
       'SELECT lang, channel, COUNT(*) turns, SUM(fallback) fallbacks FROM turns WHERE at >= ? AND at < ? AND opening = 0 GROUP BY lang, channel ORDER BY lang, channel',
@@ -266,7 +274,7 @@ export class Analytics implements AssistantObserver {
       ),
       quiz: {
         rounds: all<{ source: string | null; started: number; finished: number }>(
-          "SELECT source, SUM(kind = 'start') started, SUM(kind = 'finish') finished FROM quiz WHERE at >= ? AND at < ? GROUP BY source ORDER BY started DESC",
+          "SELECT source, SUM(kind = 'start') started, SUM(kind = 'finish') finished FROM quiz WHERE at >= ? AND at < ? GROUP BY source ORDER BY started DESC, source",
         ),
         questions: all<{ question: string; answered: number; right: number }>(
           "SELECT question, COUNT(*) answered, SUM(correct) AS [right] FROM quiz WHERE at >= ? AND at < ? AND kind = 'answer' GROUP BY question ORDER BY question",

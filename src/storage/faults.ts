@@ -2,7 +2,7 @@ import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What went wrong with storage, in words an operator can act on (and /readyz can show: no paths). */
-export type StorageReason = 'disk full' | 'not writable' | 'database busy' | 'database damaged' | 'storage error';
+export type StorageReason = 'disk full' | 'not writable' | 'database busy' | 'database damaged' | 'database unreachable' | 'storage error';
 
 /** What Analytics was doing when storage failed. */
 export type StorageOperation = 'write' | 'rating' | 'purge' | 'check';
@@ -56,6 +56,8 @@ export function advice(reason: StorageReason, file: string, code?: string): stri
       return `another process holds a lock on ${file} for too long: stop it (a report runs only reads)`;
     case 'database damaged':
       return `${file} is damaged: stop the assistant, move the file (with its -wal and -shm) aside for inspection, and start again to create a new one`;
+    case 'database unreachable':
+      return `the database cannot be reached: check that it runs`;
     case 'storage error':
       return `check ${folder} and the system log`;
   }
@@ -102,13 +104,20 @@ export interface StorageLog {
 export class ProblemLog {
   private readonly last = new Map<StorageReason, { at: number; hidden: number }>();
   private failing = false;
+  private readonly where: { folder: string } | { database: string };
+  private readonly advise: (reason: StorageReason, code: string) => string;
 
+  /** `place`: for a database that is not a file (PostgreSQL), its name for the log and the advice to give. */
   constructor(
-    private readonly file: string,
+    file: string,
     private readonly log: StorageLog | undefined,
     private readonly everyMs = 60_000,
     private readonly now = Date.now,
-  ) {}
+    place?: { database: string; advise: (reason: StorageReason, code: string) => string },
+  ) {
+    this.where = place ? { database: place.database } : { folder: file === ':memory:' ? file : dirname(file) };
+    this.advise = place?.advise ?? ((reason, code) => advice(reason, file, code));
+  }
 
   failed(operation: StorageOperation, problem: StorageProblem, lost: number): void {
     this.failing = true;
@@ -120,8 +129,8 @@ export class ProblemLog {
     }
     this.last.set(problem.reason, { at, hidden: 0 });
     this.log?.error(
-      { storage: { ...problem, operation, lost, repeats: seen?.hidden ?? 0, folder: this.file === ':memory:' ? this.file : dirname(this.file) } },
-      `storage ${problem.reason}: ${advice(problem.reason, this.file, problem.code)}. The assistant goes on answering; what it could not store is lost${
+      { storage: { ...problem, operation, lost, repeats: seen?.hidden ?? 0, ...this.where } },
+      `storage ${problem.reason}: ${this.advise(problem.reason, problem.code)}. The assistant goes on answering; what it could not store is lost${
         problem.reason === 'disk full' ? ', and storing resumes by itself once there is room' : ''
       }`,
     );
@@ -131,6 +140,6 @@ export class ProblemLog {
     if (!this.failing) return;
     this.failing = false;
     this.last.clear();
-    this.log?.info({ storage: { folder: this.file === ':memory:' ? this.file : dirname(this.file) } }, 'storage writable again');
+    this.log?.info({ storage: this.where }, 'storage writable again');
   }
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run report -- [--days 30 | --from YYYY-MM-DD --to YYYY-MM-DD] [--json]`: what people asked that the
- * assistant could not answer, fallback rates, topics, ratings and sources, from the database in DATA_DIR.
+ * assistant could not answer, fallback rates, topics, ratings and sources, from the database in DATA_DIR (or the
+ * PostgreSQL of DATABASE_URL when it is set).
  */
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -8,11 +9,13 @@ import { loadKnowledgeOrThrow, quizQuestionText } from '../knowledge/load.js';
 import { Analytics, periodRange, type Report } from '../storage/analytics.js';
 import { databaseFile, openDatabase } from '../storage/db.js';
 import { StorageError } from '../storage/faults.js';
+import { PostgresRecords, databaseName } from '../storage/postgres/records.js';
 import { renderReport } from '../storage/report-text.js';
 
 const { values } = parseArgs({ options: { days: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean' } } });
-const file = databaseFile(process.env.DATA_DIR);
-if (!existsSync(file)) {
+const url = process.env.DATABASE_URL;
+const file = url ? databaseName(url) : databaseFile(process.env.DATA_DIR);
+if (!url && !existsSync(file)) {
   console.error(`No database at ${file} yet: it is created when the assistant runs (npm start). Set DATA_DIR if it lives elsewhere.`);
   process.exit(1);
 }
@@ -23,7 +26,14 @@ if (Number.isNaN(from) || Number.isNaN(to) || from >= to) {
 }
 let report: Report;
 try {
-  report = new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER, { quizQuestion: quizQuestionText(loadKnowledgeOrThrow()) }).report(from, to);
+  const options = { quizQuestion: quizQuestionText(loadKnowledgeOrThrow()) };
+  // Nothing is deleted here (no retention), whichever database it is.
+  const records = url ? await PostgresRecords.open(url, Number.MAX_SAFE_INTEGER, options) : new Analytics(openDatabase(file), Number.MAX_SAFE_INTEGER, options);
+  try {
+    report = await records.report(from, to);
+  } finally {
+    await records.close();
+  }
 } catch (error) {
   // A StorageError says what to do in one paragraph; anything else (a damaged file) at least names the file.
   console.error(error instanceof StorageError ? error.message : `Cannot read ${file}: ${(error as Error).message}`);

@@ -140,7 +140,7 @@ describe.runIf(browserAvailable || browserRequired)('the staff page in Chromium'
       await tokenField.fill(TOKEN);
       await page.getByRole('button', { name: 'Show report' }).click();
       await page.getByRole('heading', { name: 'Totals' }).waitFor();
-      const expected = analytics.report(Date.now() - 30 * 86_400_000, Date.now() + 60_000);
+      const expected = await analytics.report(Date.now() - 30 * 86_400_000, Date.now() + 60_000);
       const totals = await page.locator('#totals').textContent();
       expect(totals).toContain(`Messages${expected.totals.turns}`);
       expect(totals).toContain(`Conversations${expected.totals.conversations}`);

@@ -166,7 +166,7 @@ describe('Direct Line: messages per conversation', () => {
     for (let i = 0; i < 5; i++) expect((await b.say('hello')).statusCode).toBe(429);
     expect(lines.slice(logged)).toHaveLength(2);
 
-    expect(analytics.report(0, Date.now() + 1000).totals.turns).toBe(6);
+    expect((await analytics.report(0, Date.now() + 1000)).totals.turns).toBe(6);
     const metrics = await metricsText();
     expect(metrics).toMatch(/assistant_rejected_total\{reason="messages_per_conversation"\} 55/);
   });

@@ -49,7 +49,7 @@ describe('the staff report', () => {
       a.inject({ method: 'POST', url: `/v3/directline/conversations/${conversationId}/activities`, headers: { authorization: `Bearer ${token}` }, payload });
     expect((await post({ type: 'event', name: 'webchat/join', value: { lang: 'sq', source: 'poster-prizren' } })).statusCode).toBe(200);
     expect((await post({ type: 'message', text: 'sa eshte buxheti i misionit?', from: { id: 'u' } })).statusCode).toBe(200);
-    const r = analytics.report(0, Date.now() + 1000);
+    const r = await analytics.report(0, Date.now() + 1000);
     expect(r.totals).toMatchObject({ opened: 1, conversations: 1, turns: 1 });
     expect(r.topics).toEqual([{ intent: 'budget', count: 1 }]);
     expect(r.sources).toEqual([{ source: 'poster-prizren', conversations: 1, turns: 1 }]);
@@ -82,7 +82,7 @@ describe('limits', () => {
     }
     // Nothing kept (no echo, no answer, no request to slow down), no turn recorded: only the refusals counted.
     expect(await c.activities()).toEqual(before);
-    expect(analytics.report(0, Date.now() + 1000).totals.turns).toBe(3);
+    expect((await analytics.report(0, Date.now() + 1000)).totals.turns).toBe(3);
     const metrics = (await a.inject({ url: '/metrics', headers: { authorization: `Bearer ${METRICS}` } })).body;
     expect(metrics).toMatch(/assistant_rejected_total\{reason="messages_per_conversation"\} 5/);
     expect(metrics).toMatch(/assistant_messages_total\{channel="web",lang="en",intent="budget"\} 3/);

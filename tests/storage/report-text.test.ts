@@ -33,9 +33,9 @@ describe('printable', () => {
 });
 
 describe('the report', () => {
-  it('stores questions printable, and shows older ones printable on the staff page and in the terminal', () => {
+  it('stores questions printable, and shows older ones printable on the staff page and in the terminal', async () => {
     const analytics = database(join(tempDir('report'), 'assistant.sqlite'));
-    const report = analytics.report(Date.now() - 60_000, Date.now() + 60_000);
+    const report = await analytics.report(Date.now() - 60_000, Date.now() + 60_000);
     expect(report.unanswered).toHaveLength(2);
     for (const u of report.unanswered) expect(u.text).not.toMatch(UNSAFE);
     const text = renderReport(report);

@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Assistant } from '../../dialogue/assistant.js';
+import type { RedisConnection } from '../../storage/redis/connection.js';
 import { directLineRoutes, type DirectLineOptions } from './routes.js';
 import { ConversationStore } from './store.js';
 import { TokenIssuer } from './tokens.js';
@@ -22,6 +23,8 @@ export interface DirectLinePluginOptions {
   settings: DirectLineSettings;
   assistant: Assistant;
   rejected?: DirectLineOptions['rejected'];
+  /** Counts the limits across instances (REDIS_URL). */
+  redis?: RedisConnection | undefined;
 }
 
 /**
@@ -32,9 +35,11 @@ export interface DirectLinePluginOptions {
  * @example
  *   await app.register(directLine, { settings: config, assistant, rejected: metrics?.rejected });
  */
-export const directLine: FastifyPluginAsync<DirectLinePluginOptions> = async (app, { settings, assistant, rejected }) => {
+export const directLine: FastifyPluginAsync<DirectLinePluginOptions> = async (app, { settings, assistant, rejected, redis }) => {
   // Only for the routes that ask for it (the conversations an address starts): nothing else is limited by address.
-  await app.register(rateLimit, { global: false });
+  // With Redis, counted across instances; while Redis cannot be reached, not counted (the per-conversation limit
+  // still holds, in memory).
+  await app.register(rateLimit, { global: false, ...(redis ? { redis: redis.client, nameSpace: 'osce:limit:address:', skipOnError: true } : {}) });
   const store = new ConversationStore({
     ttlMs: settings.CONVERSATION_TTL_SECONDS * 1000,
     max: 50_000,
@@ -53,5 +58,6 @@ export const directLine: FastifyPluginAsync<DirectLinePluginOptions> = async (ap
     messagesPerMinute: settings.MESSAGES_PER_MINUTE,
     conversationsPerMinute: settings.CONVERSATIONS_PER_MINUTE,
     rejected,
+    redis,
   });
 };

@@ -1,10 +1,12 @@
 import type { Activity } from 'botbuilder';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { apiError } from '../../core/api-error.js';
 import { bearerToken, secretMatches } from '../../core/secrets.js';
 import type { Assistant } from '../../dialogue/assistant.js';
+import type { RedisConnection } from '../../storage/redis/connection.js';
+import { rateLimiter } from '../../storage/redis/limits.js';
 import { POLICY } from '../../dialogue/policy.js';
 import { BOT_ACCOUNT, toActivities } from '../botframework/render.js';
 import { activityToTurn } from '../botframework/turn.js';
@@ -29,6 +31,8 @@ export interface DirectLineOptions {
   rejected?: { inc(labels: { reason: Rejection }): void };
   /** Characters of a message's text kept for its echo: what the engine reads (longer ones are answered "too long"). */
   maxChars?: number;
+  /** Counts the messages of a conversation across instances (REDIS_URL). */
+  redis?: RedisConnection | undefined;
 }
 
 /** Why a request was refused, as the rejection metric labels it. */
@@ -62,7 +66,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
   const maxStreams = o.maxStreams ?? 5;
   const maxChars = o.maxChars ?? POLICY.maxChars;
   const messagesPerMinute = o.messagesPerMinute ?? 30;
-  const perConversation = new RateLimiterMemory({ points: messagesPerMinute, duration: 60 });
+  const perConversation = rateLimiter({ points: messagesPerMinute, duration: 60, keyPrefix: 'conversation' }, o.redis);
   const perAddress = {
     config: {
       rateLimit: { max: o.conversationsPerMinute ?? 20, timeWindow: '1 minute', onExceeded: () => o.rejected?.inc({ reason: 'conversations_per_address' }) },

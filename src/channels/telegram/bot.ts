@@ -1,11 +1,13 @@
 import { LRUCache } from 'lru-cache';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { Telegraf, type Context } from 'telegraf';
 import { callbackQuery, message } from 'telegraf/filters';
 import type { UserFromGetMe } from 'telegraf/types';
 import { toLocale } from '../../core/locale.js';
 import type { Reply, Turn } from '../../core/reply.js';
 import type { Assistant } from '../../dialogue/assistant.js';
+import type { RedisConnection } from '../../storage/redis/connection.js';
+import { rateLimiter } from '../../storage/redis/limits.js';
 import { payloadOf } from '../../dialogue/lexicon.js';
 import { SendQueue, type SendQueueOptions } from './send-queue.js';
 import { toTelegram } from './render.js';
@@ -28,6 +30,8 @@ export interface TelegramBotOptions {
   /** Messages a person may send in a window before being asked to slow down. */
   flood?: { points: number; seconds: number };
   sendQueue?: Partial<SendQueueOptions>;
+  /** Counts the flood limit across instances (REDIS_URL). */
+  redis?: RedisConnection | undefined;
 }
 
 /** Commands and the engine payload each stands for. */
@@ -68,7 +72,7 @@ export function createTelegramBot(o: TelegramBotOptions): { bot: Telegraf; queue
 
   // A well-kept limiter: so many messages per person per window, then one polite request to slow down.
   const flood = o.flood ?? { points: 20, seconds: 60 };
-  const limiter = new RateLimiterMemory({ points: flood.points, duration: flood.seconds });
+  const limiter = rateLimiter({ points: flood.points, duration: flood.seconds, keyPrefix: 'telegram' }, o.redis);
   const warned = new LRUCache<number, true>({ max: 20_000, ttl: flood.seconds * 1000 });
   bot.use(async (ctx, next) => {
     const person = ctx.from?.id;

@@ -3,6 +3,7 @@ import type { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { secretMatches } from '../../core/secrets.js';
 import type { Assistant } from '../../dialogue/assistant.js';
+import type { RedisConnection } from '../../storage/redis/connection.js';
 import { createTelegramBot } from './bot.js';
 
 declare module 'fastify' {
@@ -29,10 +30,10 @@ export interface TelegramSettings {
  * @example
  *   await app.register(telegram, { settings: config, assistant });
  */
-export const telegram = fp<{ settings: TelegramSettings; assistant: Assistant }>(
-  async (app, { settings, assistant }) => {
+export const telegram = fp<{ settings: TelegramSettings; assistant: Assistant; redis?: RedisConnection | undefined }>(
+  async (app, { settings, assistant, redis }) => {
     if (!settings.TELEGRAM_BOT_TOKEN) return;
-    const { bot } = createTelegramBot({ token: settings.TELEGRAM_BOT_TOKEN, apiRoot: settings.TELEGRAM_API_ROOT, assistant, log: app.log });
+    const { bot } = createTelegramBot({ token: settings.TELEGRAM_BOT_TOKEN, apiRoot: settings.TELEGRAM_API_ROOT, assistant, log: app.log, redis });
     app.decorate('telegram', bot);
     if (!settings.TELEGRAM_WEBHOOK_URL) return;
     app.post(new URL(settings.TELEGRAM_WEBHOOK_URL).pathname, async (request, reply) => {
