@@ -131,6 +131,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const c = result.data;
+  if (c.REDIS_URL && c.TELEGRAM_BOT_TOKEN) {
+    // Several instances: Telegram can post to any of them, and each must know the one secret it sends.
+    const problems: string[] = [];
+    if (!c.TELEGRAM_WEBHOOK_URL) problems.push('TELEGRAM_WEBHOOK_URL: long polling cannot run on several instances: set TELEGRAM_WEBHOOK_URL (the public https address of /telegram/… on the load balancer) so that Telegram posts updates to any instance, or unset REDIS_URL to run one instance with long polling');
+    if (!c.TELEGRAM_WEBHOOK_SECRET) problems.push('TELEGRAM_WEBHOOK_SECRET: with REDIS_URL every instance must check the same webhook secret, but it would be random per start: set it, the same on every instance (make one with `openssl rand -hex 32`)');
+    if (problems.length) throw new ConfigError(problems);
+  }
   const tokenKey = c.TOKEN_SIGNING_KEY ? new TextEncoder().encode(c.TOKEN_SIGNING_KEY) : new Uint8Array(randomBytes(32));
   const telegramSecret = c.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(24).toString('base64url');
   return { ...c, tokenKey, telegramSecret };

@@ -109,7 +109,7 @@ try {
   if (app.telegram) {
     // In the background: Telegram being unreachable never keeps the web service from running.
     const webhook = config.TELEGRAM_WEBHOOK_URL ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.telegramSecret } : undefined;
-    stopTelegram = runTelegram(app.telegram, { kb: assistant.kb, log: app.log, webhook }).stop;
+    stopTelegram = runTelegram(app.telegram, { kb: assistant.kb, log: app.log, webhook, redis }).stop;
   }
 } catch (error) {
   app.log.fatal({ err: { message: (error as Error).message } }, `cannot listen on ${config.HOST}:${config.PORT}`);

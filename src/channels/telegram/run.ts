@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { TelegramError, type Telegraf } from 'telegraf';
 import type { BotCommand } from 'telegraf/types';
 import type { Locale } from '../../core/locale.js';
 import type { KnowledgeBase } from '../../knowledge/types.js';
+import type { RedisConnection } from '../../storage/redis/connection.js';
 import { COMMANDS, type Log } from './bot.js';
 
 export interface RunOptions {
@@ -11,7 +13,14 @@ export interface RunOptions {
   webhook?: { url: string; secret: string } | undefined;
   /** First wait before retrying after a failure; doubles up to a minute. */
   retryMs?: number;
+  /** Several instances (REDIS_URL): only the one that takes the lock registers the webhook and the command menu. */
+  redis?: RedisConnection | undefined;
 }
+
+/** Held by the instance registering the webhook, for this long (instances of one rolling restart register once). */
+const WEBHOOK_LOCK = 'osce:tg:webhook';
+const WEBHOOK_LOCK_SECONDS = 60;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** Telegram's language codes for our locales; Serbian users see the Cyrillic menu (Telegram's Serbian is Cyrillic). */
 const MENU_LANGUAGES: [Locale, string | undefined][] = [['en', undefined], ['en', 'en'], ['sq', 'sq'], ['sr-Cyrl', 'sr']];
@@ -30,13 +39,26 @@ export function runTelegram(bot: Telegraf, o: RunOptions): { started: Promise<vo
     while (!stopped) {
       try {
         bot.botInfo ??= await bot.telegram.getMe();
-        await registerCommands(bot, o.kb);
         if (o.webhook) {
-          await bot.telegram.setWebhook(o.webhook.url, { secret_token: o.webhook.secret });
+          const lock = await webhookLock(o.redis);
+          if (lock === 'taken') {
+            o.log.info({ channel: 'telegram', mode: 'webhook', bot: bot.botInfo.username }, 'Telegram bot started: another instance registered the webhook and the command menu');
+            resolveStarted();
+            return;
+          }
+          try {
+            await registerCommands(bot, o.kb);
+            await bot.telegram.setWebhook(o.webhook.url, { secret_token: o.webhook.secret });
+          } catch (error) {
+            // Let another instance (or this one, on retry) register instead.
+            if (lock) await o.redis?.client.eval(RELEASE, 1, WEBHOOK_LOCK, lock).catch(() => undefined);
+            throw error;
+          }
           o.log.info({ channel: 'telegram', mode: 'webhook', bot: bot.botInfo.username }, 'Telegram bot started');
           resolveStarted();
           return;
         }
+        await registerCommands(bot, o.kb);
         await bot.telegram.deleteWebhook();
         o.log.info({ channel: 'telegram', mode: 'polling', bot: bot.botInfo.username }, 'Telegram bot started');
         resolveStarted();
@@ -63,6 +85,22 @@ export function runTelegram(bot: Telegraf, o: RunOptions): { started: Promise<vo
       }
     },
   };
+}
+
+/**
+ * Several instances: SET NX EX on the webhook lock. Its token when this instance holds it, 'taken' when another
+ * does, undefined without Redis or when Redis cannot be reached (then this instance registers: setWebhook and
+ * setMyCommands are idempotent, so registering twice is harmless, never registering is not).
+ */
+async function webhookLock(redis: RedisConnection | undefined): Promise<string | 'taken' | undefined> {
+  if (!redis) return undefined;
+  const token = randomBytes(16).toString('base64url');
+  try {
+    return (await redis.client.set(WEBHOOK_LOCK, token, 'EX', WEBHOOK_LOCK_SECONDS, 'NX')) === 'OK' ? token : 'taken';
+  } catch (error) {
+    redis.failed(error);
+    return undefined;
+  }
 }
 
 async function registerCommands(bot: Telegraf, kb: KnowledgeBase): Promise<void> {
