@@ -138,6 +138,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!c.TELEGRAM_WEBHOOK_SECRET) problems.push('TELEGRAM_WEBHOOK_SECRET: with REDIS_URL every instance must check the same webhook secret, but it would be random per start: set it, the same on every instance (make one with `openssl rand -hex 32`)');
     if (problems.length) throw new ConfigError(problems);
   }
+  // Several instances: a Direct Line token one of them signed must be valid on all, so the key cannot be random.
+  if (c.REDIS_URL && !c.TOKEN_SIGNING_KEY)
+    throw new ConfigError(['TOKEN_SIGNING_KEY: with REDIS_URL every instance must accept the web chat tokens the others sign, but the key would be random per start: set it, the same on every instance (at least 32 characters; make one with `openssl rand -hex 32`)']);
   const tokenKey = c.TOKEN_SIGNING_KEY ? new TextEncoder().encode(c.TOKEN_SIGNING_KEY) : new Uint8Array(randomBytes(32));
   const telegramSecret = c.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(24).toString('base64url');
   return { ...c, tokenKey, telegramSecret };

@@ -144,7 +144,7 @@ describe('several instances over one Redis', () => {
     );
     expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow(ConfigError);
     expect(() => loadConfig({ REDIS_URL: 'redis:6379' })).toThrow(/REDIS_URL/);
-    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example.org:6380' }).REDIS_URL).toBe('rediss://user:pw@redis.example.org:6380');
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example.org:6380', TOKEN_SIGNING_KEY: KEY }).REDIS_URL).toBe('rediss://user:pw@redis.example.org:6380');
     expect(loadConfig({}).REDIS_URL).toBeUndefined();
   });
 });

@@ -3,7 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Assistant } from '../../dialogue/assistant.js';
 import type { RedisConnection } from '../../storage/redis/connection.js';
 import { directLineRoutes, type DirectLineOptions } from './routes.js';
-import { ConversationStore } from './store.js';
+import { MemoryConversations } from './conversations.js';
+import { RedisConversations } from './redis-conversations.js';
+import { ConversationStore, type StoreOptions } from './store.js';
 import { TokenIssuer } from './tokens.js';
 
 /** The settings Direct Line reads, under their names in the environment (the server's config has them all). */
@@ -23,7 +25,7 @@ export interface DirectLinePluginOptions {
   settings: DirectLineSettings;
   assistant: Assistant;
   rejected?: DirectLineOptions['rejected'];
-  /** Counts the limits across instances (REDIS_URL). */
+  /** Keeps the conversations and counts the limits across instances (REDIS_URL). */
   redis?: RedisConnection | undefined;
 }
 
@@ -40,14 +42,19 @@ export const directLine: FastifyPluginAsync<DirectLinePluginOptions> = async (ap
   // With Redis, counted across instances; while Redis cannot be reached, not counted (the per-conversation limit
   // still holds, in memory).
   await app.register(rateLimit, { global: false, ...(redis ? { redis: redis.client, nameSpace: 'osce:limit:address:', skipOnError: true } : {}) });
-  const store = new ConversationStore({
+  const memory: StoreOptions = {
     ttlMs: settings.CONVERSATION_TTL_SECONDS * 1000,
     max: 50_000,
     history: 8,
     maxBytes: settings.DIRECTLINE_MEMORY_MB * 2 ** 20,
     // What an address can start in ADDRESS_MINUTES (10) at its full rate: 200 conversations by default.
     maxPerAddress: settings.CONVERSATIONS_PER_MINUTE * ConversationStore.ADDRESS_MINUTES,
-  });
+  };
+  // With Redis, in Redis (and in memory, bounded the same, only while Redis cannot be reached).
+  const shared = redis && new RedisConversations(redis, { ttlMs: memory.ttlMs, history: memory.history, fallback: memory });
+  await shared?.start();
+  const store = shared ?? new MemoryConversations(new ConversationStore(memory));
+  app.addHook('onClose', () => store.close());
   const tokens = new TokenIssuer(settings.tokenKey, settings.DIRECTLINE_TOKEN_TTL_SECONDS);
   await directLineRoutes(app, {
     assistant,

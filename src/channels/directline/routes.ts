@@ -10,12 +10,14 @@ import { rateLimiter } from '../../storage/redis/limits.js';
 import { POLICY } from '../../dialogue/policy.js';
 import { BOT_ACCOUNT, toActivities } from '../botframework/render.js';
 import { activityToTurn } from '../botframework/turn.js';
-import type { Conversation, ConversationStore, Listener } from './store.js';
+import type { ConversationHandle, DirectLineConversations } from './conversations.js';
+import type { Listener } from './store.js';
 import type { TokenIssuer } from './tokens.js';
 
 export interface DirectLineOptions {
   assistant: Assistant;
-  store: ConversationStore;
+  /** In memory, or in Redis shared by every instance (REDIS_URL). */
+  store: DirectLineConversations;
   tokens: TokenIssuer;
   /** Lets a trusted back end use the Direct Line API with the secret instead of a token. */
   secret?: string | undefined;
@@ -120,7 +122,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     if (!grant) return void deny(reply, 403, 'Missing, invalid or expired token.');
     if (grant.kind === 'token' && grant.conversationId !== request.params.id)
       return void deny(reply, 403, 'This token is for another conversation.');
-    const conversation = o.store.get(request.params.id);
+    const conversation = await o.store.get(request.params.id, request.ip);
     if (!conversation) return void deny(reply, 404, 'No such conversation (it may have expired).');
     return conversation;
   };
@@ -129,7 +131,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     const base = o.publicUrl ?? `${request.protocol}://${request.host}`;
     return `${base.replace(/^http/, 'ws')}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?t=${encodeURIComponent(token)}`;
   };
-  const describe = async (request: FastifyRequest, conversation: Conversation, withStream: boolean) => {
+  const describe = async (request: FastifyRequest, conversation: ConversationHandle, withStream: boolean) => {
     const token = await o.tokens.issue(conversation.id);
     return {
       conversationId: conversation.id,
@@ -140,25 +142,25 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
   };
 
   // The chat page's own way in: a new conversation and its token, without the Direct Line secret.
-  app.post('/api/webchat/token', perAddress, async (request) => describe(request, o.store.create(request.ip), false));
+  app.post('/api/webchat/token', perAddress, async (request) => describe(request, await o.store.create(request.ip), false));
 
   app.post('/v3/directline/tokens/generate', perAddress, async (request, reply) => {
     const grant = await grantOf(bearerToken(request.headers.authorization));
     if (grant?.kind !== 'secret') return deny(reply, 403, 'Generating a token needs the Direct Line secret.');
-    return describe(request, o.store.create(request.ip), false);
+    return describe(request, await o.store.create(request.ip), false);
   });
 
   app.post('/v3/directline/tokens/refresh', async (request, reply) => {
     const grant = await grantOf(bearerToken(request.headers.authorization));
     if (grant?.kind !== 'token') return deny(reply, 403, 'Refreshing needs a valid token.');
-    const conversation = o.store.getOrCreate(grant.conversationId, request.ip);
+    const conversation = await o.store.getOrCreate(grant.conversationId, request.ip);
     return describe(request, conversation, false);
   });
 
   app.post('/v3/directline/conversations', perAddress, async (request, reply) => {
     const grant = await grantOf(bearerToken(request.headers.authorization));
     if (!grant) return deny(reply, 403, 'Missing, invalid or expired token.');
-    const conversation = grant.kind === 'token' ? o.store.getOrCreate(grant.conversationId, request.ip) : o.store.create(request.ip);
+    const conversation = grant.kind === 'token' ? await o.store.getOrCreate(grant.conversationId, request.ip) : await o.store.create(request.ip);
     return reply.code(201).send(await describe(request, conversation, true));
   });
 
@@ -170,7 +172,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
   app.get<{ Params: { id: string }; Querystring: { watermark?: string } }>('/v3/directline/conversations/:id/activities', async (request, reply) => {
     const conversation = await conversationFor(request, reply);
     if (!conversation) return reply;
-    return reply.type('application/json').send(o.store.since(conversation, request.query.watermark).set);
+    return reply.type('application/json').send((await o.store.since(conversation, request.query.watermark)).set);
   });
 
   app.post<{ Params: { id: string } }>('/v3/directline/conversations/:id/activities', { onRequest: alreadyOverLimit }, async (request, reply) => {
@@ -183,7 +185,7 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
 
     // A client's retry carries the same clientActivityID: answer it once.
     const clientId = activity.channelData?.clientActivityID;
-    const known = clientId ? conversation.clientIds.get(clientId) : undefined;
+    const known = clientId ? await o.store.clientActivity(conversation, clientId) : undefined;
     if (known) return { id: known };
 
     // Past its limit, a conversation's activity is refused before anything is kept or answered: the client shows
@@ -191,12 +193,14 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     const refused = await overLimit(conversation.id);
     if (refused) return refuse(request, reply, refused);
 
-    const [echoId] = o.store.append(conversation, [echoOf(activity, maxChars)]);
-    if (clientId) o.store.remember(conversation, clientId, echoId!);
+    // Kept with its clientActivityID at once: a retry that reached another instance meanwhile is answered there only.
+    const posted = await o.store.post(conversation, echoOf(activity, maxChars), clientId);
+    if (posted.known) return { id: posted.id };
+    const echoId = posted.id;
     const turn = activityToTurn(activity as Partial<Activity>, `dl:${conversation.id}`, 'web');
     if (turn) {
-      const replies = toActivities(await o.assistant.handle(turn)).map((a) => ({ ...a, from: { ...BOT_ACCOUNT }, replyToId: echoId! }));
-      o.store.append(conversation, replies);
+      const replies = toActivities(await o.assistant.handle(turn)).map((a) => ({ ...a, from: { ...BOT_ACCOUNT }, replyToId: echoId }));
+      await o.store.append(conversation, replies);
     }
     return { id: echoId };
   });
@@ -207,22 +211,21 @@ export async function directLineRoutes(app: FastifyInstance, o: DirectLineOption
     async (socket, request) => {
       // Browsers cannot set headers on a WebSocket: the token comes in the stream URL.
       const grant = await grantOf(request.query.t || bearerToken(request.headers.authorization));
-      const conversation = grant && (grant.kind === 'secret' || grant.conversationId === request.params.id) ? o.store.get(request.params.id) : undefined;
+      const conversation = grant && (grant.kind === 'secret' || grant.conversationId === request.params.id) ? await o.store.get(request.params.id, request.ip) : undefined;
       if (!conversation) return socket.close(4403, 'Missing, invalid or expired token.');
-      if (conversation.listeners.size >= maxStreams) return socket.close(4429, 'Too many streams for this conversation.');
       const listener: Listener = {
         send: (activitySet) => {
           if (socket.readyState === socket.OPEN) socket.send(activitySet);
         },
         close: () => socket.close(1000, 'The conversation has ended.'),
       };
-      const backlog = o.store.since(conversation, request.query.watermark);
-      if (backlog.count) listener.send(backlog.set);
-      conversation.listeners.add(listener);
+      const stop = await o.store.listen(conversation, listener, request.query.watermark, maxStreams);
+      if (!stop) return socket.close(4429, 'Too many streams for this conversation.');
+      if (socket.readyState !== socket.OPEN) return stop();
       const ping = setInterval(() => socket.ping(), PING_MS);
       socket.on('close', () => {
         clearInterval(ping);
-        conversation.listeners.delete(listener);
+        stop();
       });
       // Clients do not send on the stream; anything they do send is ignored.
       socket.on('message', () => undefined);
