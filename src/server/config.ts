@@ -141,6 +141,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Several instances: a Direct Line token one of them signed must be valid on all, so the key cannot be random.
   if (c.REDIS_URL && !c.TOKEN_SIGNING_KEY)
     throw new ConfigError(['TOKEN_SIGNING_KEY: with REDIS_URL every instance must accept the web chat tokens the others sign, but the key would be random per start: set it, the same on every instance (at least 32 characters; make one with `openssl rand -hex 32`)']);
+  // Shared records: one conversation must have one pseudonym whichever instance answers it, and after a restart.
+  if ((c.REDIS_URL || c.DATABASE_URL) && !c.PSEUDONYM_KEY)
+    throw new ConfigError([`PSEUDONYM_KEY: with ${c.DATABASE_URL ? 'DATABASE_URL' : 'REDIS_URL'} several instances keep one set of records, but the pseudonyms' key would be random per start (one conversation counted as several): set it, the same on every instance (at least 32 characters; make one with \`openssl rand -base64 32\`)`]);
   const tokenKey = c.TOKEN_SIGNING_KEY ? new TextEncoder().encode(c.TOKEN_SIGNING_KEY) : new Uint8Array(randomBytes(32));
   const telegramSecret = c.TELEGRAM_WEBHOOK_SECRET ?? randomBytes(24).toString('base64url');
   return { ...c, tokenKey, telegramSecret };

@@ -45,7 +45,7 @@ afterAll(async () => {
 
 /** One instance as main.ts builds it with REDIS_URL, listening on a free loopback port. */
 async function instance(env: Record<string, string> = {}) {
-  const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY, PSEUDONYM_KEY: KEY, ...env });
   const silent = { info: () => {}, error: () => {} };
   const connection = await RedisConnection.connect(config.REDIS_URL!, silent);
   connections.push(connection);
@@ -244,7 +244,10 @@ describe('Direct Line on several instances over one Redis', () => {
   it('refuses to start with REDIS_URL and no TOKEN_SIGNING_KEY, saying why', () => {
     expect(() => loadConfig({ REDIS_URL: redis.url })).toThrow(ConfigError);
     expect(() => loadConfig({ REDIS_URL: redis.url })).toThrow(/TOKEN_SIGNING_KEY: with REDIS_URL .*random per start/);
-    expect(loadConfig({ REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY }).REDIS_URL).toBe(redis.url);
+    expect(loadConfig({ REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY, PSEUDONYM_KEY: KEY }).REDIS_URL).toBe(redis.url);
+    // Shared records: one pseudonym per conversation on every instance, so the key cannot be random either.
+    expect(() => loadConfig({ REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY })).toThrow(/PSEUDONYM_KEY: with REDIS_URL .*random per start/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://assistant@db.example.org:5432/assistant' })).toThrow(/PSEUDONYM_KEY: with DATABASE_URL/);
     expect(() => loadConfig({})).not.toThrow();
   });
 });

@@ -30,7 +30,7 @@ afterAll(async () => {
 /** One instance of the service as main.ts builds it with REDIS_URL: its own Redis client, shared by sessions and limits. */
 async function instance(env: Record<string, string> = {}) {
   const lines: { msg: string; level: number }[] = [];
-  const config = loadConfig({ LOG_LEVEL: 'info', REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'info', REDIS_URL: redis.url, TOKEN_SIGNING_KEY: KEY, PSEUDONYM_KEY: KEY, ...env });
   const log = { info: (f: object, m: string) => app.log.info(f, m), error: (f: object, m: string) => app.log.error(f, m) };
   const connection = await RedisConnection.connect(config.REDIS_URL!, log);
   connections.push(connection);
@@ -144,7 +144,7 @@ describe('several instances over one Redis', () => {
     );
     expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow(ConfigError);
     expect(() => loadConfig({ REDIS_URL: 'redis:6379' })).toThrow(/REDIS_URL/);
-    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example.org:6380', TOKEN_SIGNING_KEY: KEY }).REDIS_URL).toBe('rediss://user:pw@redis.example.org:6380');
+    expect(loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example.org:6380', TOKEN_SIGNING_KEY: KEY, PSEUDONYM_KEY: KEY }).REDIS_URL).toBe('rediss://user:pw@redis.example.org:6380');
     expect(loadConfig({}).REDIS_URL).toBeUndefined();
   });
 });

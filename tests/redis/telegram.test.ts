@@ -131,7 +131,7 @@ describe('Telegram on several instances (webhook mode, one Redis)', () => {
   });
 
   it('refuses to start Telegram with REDIS_URL by long polling or with a secret random per start', () => {
-    const env = { REDIS_URL: redis.url, TOKEN_SIGNING_KEY: 'token-signing-key-shared-by-all-instances-4f9Q', TELEGRAM_BOT_TOKEN: TOKEN };
+    const env = { REDIS_URL: redis.url, TOKEN_SIGNING_KEY: 'token-signing-key-shared-by-all-instances-4f9Q', PSEUDONYM_KEY: 'pseudonym-key-shared-by-all-instances-7kW2xQ', TELEGRAM_BOT_TOKEN: TOKEN };
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(/long polling cannot run on several instances: set TELEGRAM_WEBHOOK_URL/);
     const hook = { ...env, TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/telegram/hook' };
