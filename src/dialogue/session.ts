@@ -55,14 +55,36 @@ export interface SessionStoreOptions {
 export const DEFAULT_SESSIONS: SessionStoreOptions = { ttlMs: 30 * 60_000, max: 50_000 };
 
 /**
+ * Turns of one conversation one at a time, in the order they came: a promise chain per conversation, forgotten when
+ * its last turn ends. Chained promises only ever resolve, so a turn that failed still lets the next one in.
+ */
+export class TurnQueue {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.tails.get(id);
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous ? previous.then(() => mine) : mine;
+    this.tails.set(id, tail);
+    try {
+      if (previous) await previous;
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(id) === tail) this.tails.delete(id);
+    }
+  }
+}
+
+/**
  * Conversations in memory, with an idle expiry and a bound, so memory stays flat however many people chat. Each is
  * kept as JSON text, as a shared store keeps it, so that state which would not survive one (a Map, a Date) shows up
  * in every test; turns of one conversation wait for each other on a promise chain.
  */
 export class MemorySessionStore implements SessionStore {
   private readonly cache: LRUCache<string, string>;
-  /** The last turn queued for each conversation with a turn in progress. */
-  private readonly tails = new Map<string, Promise<void>>();
+  private readonly turns = new TurnQueue();
 
   constructor(options: SessionStoreOptions = DEFAULT_SESSIONS) {
     this.cache = new LRUCache<string, string>({
@@ -98,20 +120,8 @@ export class MemorySessionStore implements SessionStore {
     return kept === undefined ? undefined : (JSON.parse(kept) as Session);
   }
 
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.tails.get(id);
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    // Chained promises only ever resolve: a turn that failed still lets the next one in.
-    const tail = previous ? previous.then(() => mine) : mine;
-    this.tails.set(id, tail);
-    try {
-      if (previous) await previous;
-      return await fn();
-    } finally {
-      release();
-      if (this.tails.get(id) === tail) this.tails.delete(id);
-    }
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return this.turns.run(id, fn);
   }
 
   get size(): number {

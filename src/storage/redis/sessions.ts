@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Session, SessionStore } from '../../dialogue/session.js';
+import { TurnQueue, type Session, type SessionStore } from '../../dialogue/session.js';
 import type { RedisConnection } from './connection.js';
 
 export interface RedisSessionStoreOptions {
@@ -29,8 +29,8 @@ export class RedisSessionStore implements SessionStore {
   private readonly lockMs: number;
   private readonly waitMs: number;
   private readonly prefix: string;
-  /** The last turn queued on this instance for each conversation with a turn in progress. */
-  private readonly tails = new Map<string, Promise<void>>();
+  /** Turns of one conversation on this instance, in the order they came (before the lock across instances). */
+  private readonly turns = new TurnQueue();
   /** Conversations whose load failed in the turn in progress: their save must not overwrite what Redis keeps. */
   private readonly unloaded = new Set<string>();
 
@@ -74,26 +74,18 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+  withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     // First in line on this instance (in the order turns came), then first across instances.
-    const previous = this.tails.get(id);
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    const tail = previous ? previous.then(() => mine) : mine;
-    this.tails.set(id, tail);
-    try {
-      if (previous) await previous;
+    return this.turns.run(id, async () => {
       const token = await this.acquire(id);
       try {
         return await fn();
       } finally {
         if (token) await this.redis.client.eval(RELEASE, 1, this.lockKey(id), token).catch((error: unknown) => this.redis.failed(error));
       }
-    } finally {
-      release();
-      if (this.tails.get(id) === tail) this.tails.delete(id);
-    }
+    });
   }
+
 
   /** Takes the conversation's lock; its token, or undefined when Redis cannot be reached or the wait ran out. */
   private async acquire(id: string): Promise<string | undefined> {
