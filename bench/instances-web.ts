@@ -17,11 +17,11 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../src/knowledge/load.js';
 import { RedisServer, freePort } from '../tests/redis/redis-server.js';
+import { directLinePosts } from './directline-load.js';
 
 const CONVERSATIONS = 50;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const KEY = randomBytes(32).toString('base64url');
-const questions = ['a ka zyre osbe ne peje?', 'what is the budget of the mission', 'ko je sef misije', 'колико људи ради у мисији', 'po ne prizren?', 'hvala'];
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-instances-'));
 
 async function instance(redisUrl?: string): Promise<{ url: string; child: ChildProcess }> {
@@ -56,33 +56,10 @@ async function load(urls: string[]): Promise<autocannon.Result[]> {
   const conversations = await Promise.all(
     Array.from({ length: CONVERSATIONS }, async () => (await (await fetch(`${urls[0]}/api/webchat/token`, { method: 'POST' })).json()) as { token: string; conversationId: string }),
   );
-  let next = 0;
+  const turn = { next: 0 };
   const connections = Math.ceil(CONVERSATIONS / urls.length);
   // One autocannon per instance, running together; each request takes the next conversation, whichever instance.
-  return Promise.all(
-    urls.map((url) =>
-      autocannon({
-        url,
-        connections,
-        duration: SECONDS,
-        requests: [
-          {
-            method: 'POST',
-            setupRequest: (request) => {
-              const c = conversations[next++ % CONVERSATIONS]!;
-              return {
-                ...request,
-                path: `/v3/directline/conversations/${c.conversationId}/activities`,
-                headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
-                body: JSON.stringify({ type: 'message', text: questions[next % questions.length]!, from: { id: 'visitor' } }),
-              };
-            },
-          },
-        ],
-        verifyBody: (body) => String(body).includes('|0'),
-      }),
-    ),
-  );
+  return Promise.all(urls.map((url) => autocannon({ url, connections, duration: SECONDS, ...directLinePosts(conversations, turn) })));
 }
 
 const redis = await RedisServer.start();

@@ -11,12 +11,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { PROJECT_ROOT } from '../src/knowledge/load.js';
+import { LOAD_QUESTIONS, directLinePosts } from './directline-load.js';
 
 const PORT = 39_781;
 const base = `http://127.0.0.1:${PORT}`;
 const CONVERSATIONS = 50;
 const SECONDS = 10;
-const questions = ['a ka zyre osbe ne peje?', 'what is the budget of the mission', 'ko je sef misije', 'колико људи ради у мисији', 'po ne prizren?', 'hvala'];
+const questions = LOAD_QUESTIONS;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-web-'));
 const server = spawn(process.execPath, ['dist/server/main.js'], {
@@ -35,30 +36,7 @@ try {
     Array.from({ length: CONVERSATIONS }, async () => (await (await fetch(`${base}/api/webchat/token`, { method: 'POST' })).json()) as { token: string; conversationId: string }),
   );
 
-  // autocannon starts every request with a fresh context, so each request goes to the next of the 50 conversations.
-  let next = 0;
-  const load = () =>
-    autocannon({
-      url: base,
-      connections: CONVERSATIONS,
-      duration: SECONDS,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (request) => {
-            const c = conversations[next++ % CONVERSATIONS]!;
-            return {
-              ...request,
-              path: `/v3/directline/conversations/${c.conversationId}/activities`,
-              headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ type: 'message', text: questions[next % questions.length]!, from: { id: 'visitor' } }),
-            };
-          },
-        },
-      ],
-      // Every response must be the id of the stored message: anything else counts as a mismatch.
-      verifyBody: (body) => String(body).includes('|0'),
-    });
+  const load = () => autocannon({ url: base, connections: CONVERSATIONS, duration: SECONDS, ...directLinePosts(conversations) });
   // Flat out: every conversation sends its next message as soon as the previous one is answered.
   const directLine = await load();
   // Busy but not saturated: 50 conversations each sending a message every 50 ms, at their own moments (people type
